@@ -1,0 +1,152 @@
+//! A variational autoencoder: the architecture plus its flat parameter vector on a device.
+use crate::config::{Estimator, Init, ModelConfig};
+use crate::estimator::{bound, Eps};
+use crate::family::T2;
+use crate::model::Architecture;
+use crate::noise::Noise;
+use crate::params::Weights;
+use dfdx::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+pub struct Vae<D: Device<f32>> {
+    pub arch: Architecture,
+    pub theta: Tensor<(usize,), f32, D>,
+    pub dev: D,
+}
+
+/// The sum of the bound over a batch and its gradient with respect to all parameters.
+pub struct Gradient<D: Device<f32>> {
+    pub bound_sum: f32,
+    pub rows: usize,
+    pub grad: Tensor<(usize,), f32, D>,
+}
+
+impl<D: Device<f32>> Vae<D> {
+    /// A fresh model. `Init::Paper` draws weights from N(0, 0.01^2) (AEVB section 5);
+    /// biases start at zero.
+    pub fn new(config: ModelConfig, init: Init, seed: u64, dev: D) -> Result<Self, String> {
+        let arch = Architecture::new(config)?;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut params = vec![0.0f32; arch.layout.len];
+        for s in &arch.layout.slots {
+            let bound = (6.0 / (s.inputs + s.outputs) as f32).sqrt();
+            for p in &mut params[s.weight_range()] {
+                *p = match init {
+                    Init::Paper => 0.1 * rng.sample::<f32, _>(StandardNormal),
+                    Init::Glorot => rng.gen_range(-bound..bound),
+                };
+            }
+        }
+        Ok(Self::from_params(arch, params, dev))
+    }
+
+    /// Wraps parameters already checked against `arch` (length `arch.layout.len`).
+    pub fn from_params(arch: Architecture, params: Vec<f32>, dev: D) -> Self {
+        assert_eq!(params.len(), arch.layout.len, "parameter vector does not fit the layout");
+        let theta = dev.tensor_from_vec(params, (arch.layout.len,));
+        Vae { arch, theta, dev }
+    }
+
+    /// Sets the decoder's output biases to the log-odds of the mean training image, so the
+    /// untrained decoder already predicts the marginal pixel intensities (the initialisation
+    /// of Burda et al.'s IWAE code); early training then shapes digits instead of first
+    /// learning the background.
+    pub fn init_output_bias(&mut self, mean_image: &[f32]) {
+        let slot = &self.arch.layout.slots[self.arch.output_slot()];
+        let mut params = self.params();
+        for (p, &m) in params[slot.bias_range()].iter_mut().zip(mean_image) {
+            let m = m.clamp(1e-3, 1.0 - 1e-3);
+            *p = (m / (1.0 - m)).ln();
+        }
+        self.set_params(&params);
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.arch.config
+    }
+
+    pub fn num_params(&self) -> usize {
+        self.arch.layout.len
+    }
+
+    pub fn params(&self) -> Vec<f32> {
+        self.theta.as_vec()
+    }
+
+    pub fn set_params(&mut self, params: &[f32]) {
+        self.theta.copy_from(params);
+    }
+
+    pub fn weights(&self) -> Weights<'_, D, NoneTape> {
+        Weights::new(&self.arch.layout, self.theta.clone())
+    }
+
+    /// Host rows (row-major, `rows x input_dim`) onto the device.
+    pub fn batch(&self, x: &[f32]) -> T2<D, NoneTape> {
+        let d = self.arch.config.input_dim;
+        self.dev.tensor_from_vec(x.to_vec(), (x.len() / d, d))
+    }
+
+    pub fn eps(&self, noise: &Noise) -> Eps<D> {
+        let (eps1, eps2) = noise.to_device(&self.dev);
+        Eps { samples: noise.samples, eps1, eps2 }
+    }
+
+    /// The bound for each row of `x`, without gradients.
+    pub fn bound(&self, x: &[f32], noise: &Noise, estimator: Estimator) -> Vec<f32> {
+        bound(&self.arch, &self.weights(), &self.batch(x), &self.eps(noise), estimator).as_vec()
+    }
+
+    /// Gradient of the *sum* of the bound over the rows of `x` (sums add up across workers;
+    /// the trainer divides by the whole batch size).
+    pub fn gradient(&self, x: &[f32], noise: &Noise, estimator: Estimator) -> Gradient<D> {
+        let xb = self.batch(x);
+        let rows = xb.shape().0;
+        let w = Weights::new(&self.arch.layout, self.theta.clone().leaky_traced());
+        let total = bound(&self.arch, &w, &xb, &self.eps(noise), estimator).sum::<Rank0, _>();
+        let bound_sum = total.as_vec()[0];
+        // Ascend the bound: differentiate its negation.
+        let grads = total.negate().backward();
+        Gradient { bound_sum, rows, grad: grads.get(&self.theta) }
+    }
+
+    /// Posterior mean and log-variance of z (z1) for each row of `x`.
+    pub fn encode(&self, x: &[f32]) -> (Vec<f32>, Vec<f32>) {
+        let post = self.arch.encode(&self.weights(), self.batch(x));
+        (post.q1.mu.as_vec(), post.q1.lv.as_vec())
+    }
+
+    /// The decoder's mean image for each row of `z` (`rows x latent`).
+    pub fn decode(&self, z: &[f32]) -> Vec<f32> {
+        let k = self.arch.config.latent;
+        let zt = self.dev.tensor_from_vec(z.to_vec(), (z.len() / k, k));
+        self.arch.decode_mean(&self.weights(), zt).as_vec()
+    }
+
+    /// Decodes the posterior mean: the usual "reconstruction" shown to a person.
+    pub fn reconstruct(&self, x: &[f32]) -> Vec<f32> {
+        let (mu, _) = self.encode(x);
+        self.decode(&mu)
+    }
+
+    /// Samples from the model: z ~ p(z) (through p(z1|z2) for two layers), then the
+    /// decoder's mean image.
+    pub fn sample_prior(&self, n: usize, seed: u64) -> Vec<f32> {
+        let c = &self.arch.config;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut normal = |len: usize| -> Vec<f32> { (0..len).map(|_| rng.sample(StandardNormal)).collect() };
+        let w = self.weights();
+        let z1 = match c.latent2 {
+            None => self.dev.tensor_from_vec(normal(n * c.latent), (n, c.latent)),
+            Some(k2) => {
+                let z2 = self.dev.tensor_from_vec(normal(n * k2), (n, k2));
+                let p = self.arch.prior(&w, z2);
+                let e = self.dev.tensor_from_vec(normal(n * c.latent), (n, c.latent));
+                crate::family::reparameterize(p.mu, p.lv, e)
+            }
+        };
+        self.arch.decode_mean(&w, z1).as_vec()
+    }
+}
