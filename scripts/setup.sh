@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything `npm test` and `npm start` need on a fresh machine, skipping what is
+# already there: Debian's Chromium (for the browser tests), npm packages, the data, and
+# the wasm toolchain. Each step says what it did.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+apt_install() {
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: need root to apt-get install $*; install them and re-run" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if [[ "${VAE_SKIP_BROWSER:-}" != 1 ]] && [[ ! -x /usr/bin/chromium ]]; then
+  echo "setup: installing Debian chromium (headless browser tests)"
+  apt_install chromium chromium-driver
+else
+  echo "setup: chromium present"
+fi
+
+# npm ci when node_modules is missing or older than the lockfile.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  echo "setup: node_modules up to date"
+fi
+
+bash scripts/fetch-data.sh
+bash scripts/setup-wasm.sh

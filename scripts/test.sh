@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `npm test`: every test. Sets up what is missing, then runs the Rust tests (core, CLI,
+# wasm binding), builds the page, and drives it in headless Chromium.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+echo "== Rust tests"
+cargo test --workspace
+echo "== build the page"
+bash scripts/build-web.sh
+echo "== browser tests"
+node --test --test-concurrency=1 tests/e2e/
