@@ -1,1 +1,77 @@
-fn main() {}
+//! `vae`: train, evaluate and draw from variational autoencoders (Kingma & Welling,
+//! Auto-Encoding Variational Bayes, 2014) on the command line. One subcommand per module;
+//! this file only parses arguments and picks the device.
+mod args;
+mod bench;
+mod eval;
+mod images;
+mod reconstruct;
+mod sample;
+mod train;
+
+use args::DeviceKind;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "vae",
+    version,
+    about = "Auto-Encoding Variational Bayes on MNIST: train, evaluate, sample"
+)]
+struct Cli {
+    /// Device to run the model on
+    #[arg(long, value_enum, default_value_t = DeviceKind::Cpu, global = true)]
+    device: DeviceKind,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train a VAE (AEVB Algorithm 1), evaluating the test ELBO after every epoch
+    Train(train::TrainArgs),
+    /// Test ELBO and importance-sampled log-likelihood of a checkpoint
+    Eval(eval::EvalArgs),
+    /// Draw samples from a checkpoint's prior (or its 2-D latent manifold) into a PNG
+    Sample(sample::SampleArgs),
+    /// Test images beside their reconstructions, as a PNG
+    Reconstruct(reconstruct::ReconstructArgs),
+    /// Time training steps of the standard 784-400-20 model; prints one JSON line
+    Bench(bench::BenchArgs),
+}
+
+/// Runs `$body` with `$dev` bound to the chosen device (a macro, since a closure cannot be
+/// generic over the device type).
+macro_rules! on_device {
+    ($kind:expr, |$dev:ident| $body:expr) => {
+        match $kind {
+            DeviceKind::Cpu => {
+                let $dev = vae_core::cpu();
+                $body
+            }
+            #[cfg(feature = "cuda")]
+            DeviceKind::Cuda => match dfdx::tensor::Cuda::try_seed_from_u64(0) {
+                Ok($dev) => $body,
+                Err(e) => Err(format!("cannot open the CUDA device: {e:?}")),
+            },
+            #[cfg(not(feature = "cuda"))]
+            DeviceKind::Cuda => Err(args::NO_CUDA.to_string()),
+        }
+    };
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let kind = cli.device;
+    let result = match cli.command {
+        Command::Train(a) => on_device!(kind, |dev| train::run(&a, dev)),
+        Command::Eval(a) => on_device!(kind, |dev| eval::run(&a, dev)),
+        Command::Sample(a) => on_device!(kind, |dev| sample::run(&a, dev)),
+        Command::Reconstruct(a) => on_device!(kind, |dev| reconstruct::run(&a, dev)),
+        Command::Bench(a) => on_device!(kind, |dev| bench::run(&a, kind, dev)),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

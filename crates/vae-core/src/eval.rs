@@ -47,11 +47,13 @@ pub fn logsumexp(v: &[f64]) -> f64 {
 
 /// The importance-sampled estimate of log p(x) for each datum, with `k` samples from q.
 /// Samples are processed in chunks so that K = 5000 fits in memory; the chunks' weights
-/// are combined in f64.
-pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], k: usize, seed: u64) -> Vec<f64> {
+/// are combined in f64. `first` is the index of data[0] in the whole set: noise is keyed
+/// by it, so evaluating a set in pieces gives the same numbers as evaluating it whole.
+pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], first: usize, k: usize, seed: u64) -> Vec<f64> {
     let c = vae.config();
     let batch = 100.min(MAX_ROWS);
     let chunk = (MAX_ROWS / batch).clamp(1, k.max(1));
+    let offset = first;
     mean_over(data, c.input_dim, batch, |x, first| {
         let rows = x.len() / c.input_dim;
         let xb = vae.batch(x);
@@ -60,7 +62,7 @@ pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], k: u
         while done < k {
             let l = chunk.min(k - done);
             // The sample index joins the seed so that every chunk draws new noise.
-            let noise = Noise::draw(mix(seed.wrapping_add(done as u64)), u64::MAX - 1, first, rows, l, c.family, c.latent, c.latent2);
+            let noise = Noise::draw(mix(seed.wrapping_add(done as u64)), u64::MAX - 1, offset + first, rows, l, c.family, c.latent, c.latent2);
             let lw = importance_log_weights(&vae.arch, &vae.weights(), &xb, &vae.eps(&noise)).as_vec();
             for s in 0..l {
                 for (b, w) in log_w.iter_mut().enumerate() {
@@ -76,6 +78,6 @@ pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], k: u
 
 /// Mean importance-sampled log-likelihood over `data`.
 pub fn log_likelihood<D: Device<f32>>(vae: &Vae<D>, data: &[f32], k: usize, seed: u64) -> f64 {
-    let v = log_likelihood_per_datum(vae, data, k, seed);
+    let v = log_likelihood_per_datum(vae, data, 0, k, seed);
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }

@@ -214,12 +214,12 @@ fn importance_sampled_log_likelihood_converges_to_brute_force_integral() {
         let x = tiny_data(&cfg, 3);
         let r = Reference::new(&vae.arch, &vae.params());
         let elbo = vae_core::eval::elbo(&vae, &x, 2000, 1);
-        let iw20k = log_likelihood_per_datum(&vae, &x, 20_000, 9);
+        let iw20k = log_likelihood_per_datum(&vae, &x, 0, 20_000, 9);
         // E[IS(10)], averaged over 200 independent runs.
         let runs = 200;
         let mut iw10 = vec![0.0; 3];
         for seed in 0..runs {
-            for (m, v) in iw10.iter_mut().zip(log_likelihood_per_datum(&vae, &x, 10, 1000 + seed)) {
+            for (m, v) in iw10.iter_mut().zip(log_likelihood_per_datum(&vae, &x, 0, 10, 1000 + seed)) {
                 *m += v / runs as f64;
             }
         }

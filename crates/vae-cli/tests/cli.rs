@@ -1,0 +1,322 @@
+//! Runs the built `vae` binary end to end. Tests that need MNIST pass with a note when
+//! `data/mnist` is absent (`npm run fetch-data` fetches it).
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn vae(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vae"))
+        .args(args)
+        .output()
+        .expect("the vae binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs `vae`, failing the test with its output unless it succeeds.
+fn ok(args: &[&str]) -> Output {
+    let o = vae(args);
+    assert!(
+        o.status.success(),
+        "vae {args:?} failed:\n{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    o
+}
+
+/// Runs `vae`, requiring it to fail with a message containing every one of `needles`.
+fn fails_with(args: &[&str], needles: &[&str]) {
+    let o = vae(args);
+    assert!(
+        !o.status.success(),
+        "vae {args:?} should fail:\n{}",
+        stdout(&o)
+    );
+    let err = stderr(&o);
+    for n in needles {
+        assert!(err.contains(n), "vae {args:?}: stderr lacks {n:?}:\n{err}");
+    }
+}
+
+/// The repository's MNIST directory, or None (with the skip note) when it was not fetched.
+fn mnist() -> Option<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist");
+    let file = "train-images-idx3-ubyte";
+    if dir.join(file).exists() || dir.join(format!("{file}.gz")).exists() {
+        Some(dir.to_string_lossy().into_owned())
+    } else {
+        eprintln!("skipping: run npm run fetch-data");
+        None
+    }
+}
+
+/// A fresh path in this run's scratch directory.
+fn scratch(name: &str) -> String {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vae-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name).to_string_lossy().into_owned()
+}
+
+fn json_file(path: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A small model trained once per test run (one epoch on 2000 images), with its metrics.
+fn model(latent: usize) -> (String, Value) {
+    static Z20: OnceLock<(String, Value)> = OnceLock::new();
+    static Z2: OnceLock<(String, Value)> = OnceLock::new();
+    let cell = if latent == 2 { &Z2 } else { &Z20 };
+    cell.get_or_init(|| {
+        let data = mnist().unwrap();
+        let (out, metrics) = (
+            scratch(&format!("z{latent}.safetensors")),
+            scratch(&format!("z{latent}.json")),
+        );
+        let latent = latent.to_string();
+        ok(&[
+            "train",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "2000",
+            "--test-limit",
+            "200",
+            "--latent",
+            &latent,
+            "--data-dir",
+            &data,
+            "--out",
+            &out,
+            "--metrics-json",
+            &metrics,
+            "--quiet",
+        ]);
+        let m = json_file(&metrics);
+        (out, m)
+    })
+    .clone()
+}
+
+fn png_size(path: &str) -> (u32, u32) {
+    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let reader = png::Decoder::new(file).read_info().unwrap();
+    let info = reader.info();
+    assert_eq!(info.color_type, png::ColorType::Grayscale);
+    (info.width, info.height)
+}
+
+#[test]
+fn same_seed_gives_same_numbers() {
+    let Some(data) = mnist() else { return };
+    let run = |name: &str| {
+        let path = scratch(name);
+        let o = ok(&[
+            "train",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "2000",
+            "--test-limit",
+            "500",
+            "--seed",
+            "3",
+            "--data-dir",
+            &data,
+            "--metrics-json",
+            &path,
+        ]);
+        assert!(
+            stdout(&o).contains("epoch 1/1  train ELBO"),
+            "{}",
+            stdout(&o)
+        );
+        let mut m = json_file(&path);
+        let obj = m.as_object_mut().unwrap();
+        assert!(obj.remove("seconds").unwrap().as_f64().unwrap() > 0.0);
+        assert!(obj.remove("samples_per_sec").unwrap().as_f64().unwrap() > 0.0);
+        m
+    };
+    let (a, b) = (run("seed3a.json"), run("seed3b.json"));
+    assert_eq!(a, b, "two runs with --seed 3 differ");
+    let elbo = a["test_elbo"].as_f64().unwrap();
+    assert!(elbo.is_finite() && elbo < 0.0, "test ELBO {elbo}");
+    assert_eq!(a["epochs"], 1);
+    assert_eq!(a["train_elbo"].as_array().unwrap().len(), 1);
+    assert_eq!(a["test_elbo_per_epoch"][0].as_f64(), Some(elbo));
+    assert_eq!(a["train_config"]["seed"], 3);
+    assert_eq!(a["config"]["latent"], 20);
+}
+
+#[test]
+fn bad_flags_fail_clearly() {
+    fails_with(
+        &["train", "--lr", "0"],
+        &["learning rate must be in (0, 1]"],
+    );
+    fails_with(&["train", "--latent", "0"], &["latent must be in"]);
+    fails_with(
+        &["train", "--hidden", "500,0"],
+        &["hidden sizes must be in"],
+    );
+    fails_with(&["train", "--batch", "0"], &["batch size"]);
+    fails_with(&["train", "--epochs", "0"], &["epochs"]);
+    fails_with(
+        &["train", "--optimizer", "sgd"],
+        &["'sgd'", "--optimizer", "adam, adagrad"],
+    );
+    fails_with(
+        &["train", "--estimator", "c"],
+        &["possible values: a, b, iwae"],
+    );
+    fails_with(
+        &["--device", "cuda", "train"],
+        &["no CUDA support", "--features cuda"],
+    );
+    fails_with(
+        &["eval", "--model", &scratch("absent.safetensors")],
+        &["absent.safetensors"],
+    );
+}
+
+#[test]
+fn missing_data_names_the_fetch_command() {
+    let dir = scratch("no-such-data-dir");
+    let o = vae(&["train", "--epochs", "1", "--data-dir", &dir]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("npm run fetch-data"), "{}", stderr(&o));
+}
+
+#[test]
+fn sample_and_reconstruct_write_pngs() {
+    if mnist().is_none() {
+        return;
+    }
+    let (m, _) = model(20);
+    let out = scratch("samples.png");
+    ok(&[
+        "sample", "--model", &m, "--out", &out, "--n", "25", "--seed", "4",
+    ]);
+    assert_eq!(png_size(&out), (10 * 28 + 9, 3 * 28 + 2));
+    fails_with(
+        &[
+            "sample",
+            "--model",
+            &m,
+            "--out",
+            &scratch("x.png"),
+            "--manifold",
+        ],
+        &["--latent 2"],
+    );
+
+    let out = scratch("recon.png");
+    ok(&[
+        "reconstruct",
+        "--model",
+        &m,
+        "--out",
+        &out,
+        "--n",
+        "10",
+        "--data-dir",
+        &mnist().unwrap(),
+    ]);
+    assert_eq!(png_size(&out), (10 * 28 + 9, 2 * 28 + 1));
+}
+
+#[test]
+fn two_d_latent_draws_the_manifold() {
+    if mnist().is_none() {
+        return;
+    }
+    let (m, _) = model(2);
+    let side = 20 * 28 + 19;
+    let out = scratch("manifold.png");
+    ok(&["sample", "--model", &m, "--out", &out, "--manifold"]);
+    assert_eq!(png_size(&out), (side, side));
+    // Without the flag the samples go to --out and the manifold beside them.
+    let out = scratch("grid2.png");
+    ok(&["sample", "--model", &m, "--out", &out]);
+    assert_eq!(png_size(&out), (10 * 28 + 9, 10 * 28 + 9));
+    assert_eq!(png_size(&scratch("grid2-manifold.png")), (side, side));
+}
+
+#[test]
+fn importance_sampled_likelihood_is_above_the_elbo() {
+    let Some(data) = mnist() else { return };
+    let (m, metrics) = model(20);
+    let o = ok(&[
+        "eval",
+        "--model",
+        &m,
+        "--iw",
+        "50",
+        "--test-limit",
+        "200",
+        "--data-dir",
+        &data,
+        "--json",
+        "--quiet",
+    ]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let v: Value = serde_json::from_str(lines[0]).unwrap();
+    let (elbo, ll) = (
+        v["elbo"].as_f64().unwrap(),
+        v["log_likelihood"].as_f64().unwrap(),
+    );
+    assert!(elbo.is_finite() && ll.is_finite() && ll < 0.0);
+    assert!(ll >= elbo - 0.5, "log p(x) {ll} below the ELBO {elbo}");
+    assert_eq!(v["images"], 200);
+    // Same model, images and evaluation seed as the training run's last test ELBO.
+    let trained = metrics["test_elbo"].as_f64().unwrap();
+    assert!(
+        (elbo - trained).abs() < 1e-6,
+        "eval ELBO {elbo} vs training's {trained}"
+    );
+
+    let text = stdout(&ok(&[
+        "eval",
+        "--model",
+        &m,
+        "--iw",
+        "5",
+        "--test-limit",
+        "20",
+        "--data-dir",
+        &data,
+        "--quiet",
+    ]));
+    assert!(
+        text.contains("test ELBO") && text.contains("log p(x)") && text.contains("gap"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bench_prints_one_json_line() {
+    let o = ok(&["bench", "--steps", "5", "--warmup", "1", "--random"]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    let v: Value = serde_json::from_str(lines[0]).unwrap();
+    assert!(v["samples_per_sec"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["device"], "cpu");
+    assert_eq!(v["steps"], 5);
+    assert_eq!(v["batch"], 100);
+    assert_eq!(
+        v["params"],
+        784 * 400 + 400 + 400 * 40 + 40 + 20 * 400 + 400 + 400 * 784 + 784
+    );
+    assert!(v["threads"].as_u64().unwrap() >= 1);
+}
