@@ -49,8 +49,15 @@ pub fn describe(c: &ModelConfig) -> String {
 
 /// Serialises parameters (laid out by `arch`) with the config and any extra metadata.
 pub fn to_bytes(arch: &Architecture, params: &[f32], extra: &[(&str, String)]) -> Vec<u8> {
-    let bytes: Vec<u8> = params.iter().flat_map(|p| p.to_le_bytes()).collect();
-    let views: Vec<(String, TensorView<'_>)> = arch
+    to_bytes_with(arch, params, &[], extra)
+}
+
+/// As `to_bytes`, plus flat F32 tensors named in `flat` (each as long as `params`).
+pub(crate) fn to_bytes_with(arch: &Architecture, params: &[f32], flat: &[(&str, &[f32])], extra: &[(&str, String)]) -> Vec<u8> {
+    let le = |v: &[f32]| -> Vec<u8> { v.iter().flat_map(|p| p.to_le_bytes()).collect() };
+    let bytes = le(params);
+    let flat_bytes: Vec<(String, Vec<u8>)> = flat.iter().map(|(n, v)| (n.to_string(), le(v))).collect();
+    let mut views: Vec<(String, TensorView<'_>)> = arch
         .layout
         .named_tensors()
         .into_iter()
@@ -59,6 +66,9 @@ pub fn to_bytes(arch: &Architecture, params: &[f32], extra: &[(&str, String)]) -
             (name, view)
         })
         .collect();
+    for (name, b) in &flat_bytes {
+        views.push((name.clone(), TensorView::new(Dtype::F32, vec![b.len() / 4], b).expect("flat tensor")));
+    }
     let mut meta: HashMap<String, String> = extra.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     meta.insert("format".into(), FORMAT.into());
     meta.insert("config".into(), serde_json::to_string(&arch.config).expect("config serialises"));
@@ -76,6 +86,12 @@ pub struct Checkpoint {
 /// Parses and checks everything (size, format, config, names, shapes, dtypes, finiteness)
 /// before returning; the caller's current model is never touched on error.
 pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
+    Ok(from_bytes_with(bytes, &[])?.0)
+}
+
+/// As `from_bytes`, also reading the named flat F32 tensors in `extra`, each as long as
+/// the parameter vector (the optimizer's moments in a training state).
+pub(crate) fn from_bytes_with(bytes: &[u8], extra: &[&str]) -> Result<(Checkpoint, Vec<Vec<f32>>), CheckpointError> {
     if bytes.len() > MAX_BYTES {
         return Err(CheckpointError::TooLarge(bytes.len()));
     }
@@ -93,29 +109,41 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
     // validate() bounds every size before the layout allocates anything from them.
     let arch = Architecture::new(config).map_err(CheckpointError::BadConfig)?;
     let st = SafeTensors::deserialize(bytes).map_err(corrupt)?;
-    let expected = arch.layout.named_tensors();
+    let mut expected = arch.layout.named_tensors();
+    expected.extend(extra.iter().map(|n| (n.to_string(), vec![arch.layout.len], 0..arch.layout.len)));
     for (name, _) in st.tensors() {
         if !expected.iter().any(|(n, _, _)| *n == name) {
             return Err(CheckpointError::UnexpectedTensor(name));
         }
     }
     let mut params = vec![0.0f32; arch.layout.len];
-    for (name, shape, range) in expected {
-        let t = st.tensor(&name).map_err(|_| CheckpointError::MissingTensor(name.clone()))?;
-        if t.dtype() != Dtype::F32 {
-            return Err(CheckpointError::WrongDtype { name, found: format!("{:?}", t.dtype()) });
-        }
-        if t.shape() != shape.as_slice() {
-            return Err(CheckpointError::WrongShape { name, expected: shape, found: t.shape().to_vec() });
-        }
-        for (p, c) in params[range].iter_mut().zip(t.data().chunks_exact(4)) {
-            *p = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-            if !p.is_finite() {
-                return Err(CheckpointError::NonFinite { name });
-            }
+    let mut extras = vec![vec![0.0f32; arch.layout.len]; extra.len()];
+    for (i, (name, shape, range)) in expected.into_iter().enumerate() {
+        let dst = match i.checked_sub(arch.layout.slots.len() * 2) {
+            None => &mut params[range],
+            Some(j) => &mut extras[j][range],
+        };
+        read_f32(&st, name, &shape, dst)?;
+    }
+    Ok((Checkpoint { arch, params, metadata }, extras))
+}
+
+/// Copies tensor `name` into `dst` after checking its dtype, shape and values.
+fn read_f32(st: &SafeTensors, name: String, shape: &[usize], dst: &mut [f32]) -> Result<(), CheckpointError> {
+    let t = st.tensor(&name).map_err(|_| CheckpointError::MissingTensor(name.clone()))?;
+    if t.dtype() != Dtype::F32 {
+        return Err(CheckpointError::WrongDtype { name, found: format!("{:?}", t.dtype()) });
+    }
+    if t.shape() != shape {
+        return Err(CheckpointError::WrongShape { name, expected: shape.to_vec(), found: t.shape().to_vec() });
+    }
+    for (p, c) in dst.iter_mut().zip(t.data().chunks_exact(4)) {
+        *p = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        if !p.is_finite() {
+            return Err(CheckpointError::NonFinite { name });
         }
     }
-    Ok(Checkpoint { arch, params, metadata })
+    Ok(())
 }
 
 /// As `from_bytes`, and also requires the architecture to equal `expected` (for loading

@@ -19,6 +19,7 @@ pub mod noise;
 pub mod optim;
 pub mod params;
 pub mod refine;
+pub mod state;
 pub mod train;
 pub mod vae;
 

@@ -182,3 +182,27 @@ fn one_epoch_on_an_mnist_subset_lifts_the_elbo_past_a_fixed_bound() {
     let err = |g: &dyn Fn(usize) -> f32| (392..784).map(|i| (g(i) - test[i]).powi(2)).sum::<f32>();
     assert!(err(&|i| filled[i]) < err(&|_| 0.5), "imputation no better than 0.5 everywhere");
 }
+
+/// Saving a training state mid-epoch and restoring it continues the run bit for bit.
+#[test]
+fn restored_training_state_continues_exactly() {
+    let data = synthetic(55, 16);
+    let mut a = trainer(4, &data);
+    for _ in 0..7 {
+        a.train_step(&data).unwrap();
+    }
+    let bytes = vae_core::state::save(&a, &[("curve", "[1,2]".into())]);
+    let (mut b, meta) = vae_core::state::restore(&bytes, vae_core::cpu()).unwrap();
+    assert_eq!(meta["curve"], "[1,2]");
+    assert_eq!((b.step, b.epoch, b.cursor()), (a.step, a.epoch, a.cursor()));
+    for _ in 0..9 {
+        assert_eq!(a.train_step(&data).unwrap(), b.train_step(&data).unwrap());
+    }
+    assert_eq!(a.vae.params(), b.vae.params());
+    // A plain model checkpoint is not a training state.
+    let plain = vae_core::checkpoint::to_bytes(&a.vae.arch, &a.vae.params(), &[]);
+    assert!(vae_core::state::restore(&plain, vae_core::cpu()).is_err());
+    // Nor is a training state a model checkpoint: the strict loader names the extra tensor.
+    let err = vae_core::checkpoint::from_bytes(&bytes).unwrap_err();
+    assert_eq!(err, vae_core::checkpoint::CheckpointError::UnexpectedTensor("optim.m".into()));
+}
