@@ -1,0 +1,211 @@
+// The training panel: start/pause, train from scratch, progress, and the worker that trains.
+// The page's model follows the worker's parameters (sent twice a second).
+import type { ElboChart } from './chart';
+import type { FromWorker, StartFrom, ToWorker } from './protocol';
+import * as settings from './settings';
+import type { ModelHolder } from './state';
+import { duration, el, errorMessage, nats, randomSeed, showError } from './ui';
+import { binarizationFor, Model } from './wasm';
+
+type State = 'idle' | 'starting' | 'running' | 'paused';
+
+export interface BenchResult {
+  samplesPerSec: number;
+  steps: number;
+  seconds: number;
+}
+
+export class TrainPanel {
+  private worker: Worker | null = null;
+  private state: State = 'idle';
+  /** Training settings changed since the worker's trainer was built. */
+  private stale = false;
+  /** Restart with new settings as soon as the worker confirms the pause. */
+  private restartOnPause = false;
+  /** Steps of earlier trainers on this model, so the chart's x axis keeps going. */
+  private offset = 0;
+  private lastStep = 0;
+  /** The same for epochs (fractional). */
+  private epochOffset = 0;
+  private lastEpoch = 0;
+  /** Pauses sent whose 'paused' echo has not come back (a late echo must not undo a resume). */
+  private awaitingPause = 0;
+  /** Id of the trainer whose reports count; reports of older ones (still in flight after a
+   * restart or a model replacement) are dropped. */
+  private run = 0;
+  private benchDone: ((r: BenchResult) => void) | null = null;
+
+  constructor(
+    private readonly holder: ModelHolder,
+    private readonly chart: ElboChart,
+  ) {
+    el('train-toggle').addEventListener('click', () => this.toggle());
+    el('train-scratch').addEventListener('click', () => this.fromScratch());
+    el('opt-lr').addEventListener('change', () => this.send({ type: 'set-lr', lr: settings.trainConfig().lr }));
+    for (const name of settings.TRAINER_CONTROLS) el(name).addEventListener('change', () => this.settingsChanged());
+    this.render();
+  }
+
+  /** The page's model was replaced from outside (a loaded file): its training starts over. */
+  modelReplaced(): void {
+    this.send({ type: 'reset' });
+    this.run++;
+    this.state = 'idle';
+    this.offset = this.lastStep = this.epochOffset = this.lastEpoch = 0;
+    this.chart.reset();
+    this.showNumbers('—', '—', '—');
+    this.render();
+  }
+
+  bench(warmup: number, steps: number): Promise<BenchResult> {
+    if (this.state === 'running' || this.state === 'starting') this.pause();
+    return new Promise((ok) => {
+      this.benchDone = ok;
+      this.send({ type: 'bench', warmup, steps });
+    });
+  }
+
+  private getWorker(): Worker {
+    if (!this.worker) {
+      // Created on first use: its wasm instance would compete with the page's first paint.
+      this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'vae-trainer' });
+      this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+      this.worker.onerror = (e) => {
+        showError(`The training worker failed: ${e.message || 'could not load worker.js'}`);
+        this.state = 'idle';
+        this.render();
+      };
+    }
+    return this.worker;
+  }
+
+  private send(m: ToWorker, transfer: Transferable[] = []): void {
+    if (!this.worker && (m.type === 'reset' || m.type === 'set-lr' || m.type === 'pause')) return;
+    this.getWorker().postMessage(m, transfer);
+  }
+
+  private toggle(): void {
+    if (this.state === 'running' || this.state === 'starting') this.pause();
+    else if (this.state === 'paused' && !this.stale) {
+      this.state = 'running';
+      this.send({ type: 'resume' });
+    } else this.continueTraining();
+    this.render();
+  }
+
+  private pause(): void {
+    this.awaitingPause++;
+    this.send({ type: 'pause' });
+    this.state = 'paused';
+    this.render();
+  }
+
+  private settingsChanged(): void {
+    this.stale = true;
+    if (this.state === 'running' || this.state === 'starting') {
+      this.restartOnPause = true;
+      this.pause();
+    }
+  }
+
+  /** Continue training the page's model (pretrained, loaded or paused) with the form's settings. */
+  private continueTraining(): void {
+    const bytes = this.holder.model.toCheckpoint({});
+    this.offset += this.lastStep;
+    this.epochOffset += this.lastEpoch;
+    this.lastStep = this.lastEpoch = 0;
+    this.start({ kind: 'checkpoint', bytes }, binarizationFor(this.holder.model.config().decoder), [bytes.buffer]);
+  }
+
+  private fromScratch(): void {
+    const config = settings.modelConfig();
+    const seed = randomSeed();
+    try {
+      // Replace the page's model now, so every panel shows the untrained decoder at once.
+      this.holder.replace(Model.fresh(config, seed), { dataset: settings.dataset(), origin: 'trained from scratch' });
+    } catch (e) {
+      showError(`Cannot build that model: ${errorMessage(e)}`);
+      return;
+    }
+    this.offset = this.lastStep = this.epochOffset = this.lastEpoch = 0;
+    this.chart.reset();
+    this.showNumbers('—', '—', '—');
+    this.start({ kind: 'fresh', model: config }, binarizationFor(config.decoder), [], seed);
+  }
+
+  private start(from: StartFrom, binarization: ReturnType<typeof binarizationFor>, transfer: Transferable[], seed = randomSeed()): void {
+    this.state = 'starting';
+    this.stale = false;
+    this.run++;
+    this.holder.info = { ...this.holder.info, dataset: settings.dataset() };
+    el('train-status').textContent = 'Starting…';
+    this.send({ type: 'start', run: this.run, from, train: settings.trainConfig(seed), binarization, dataset: settings.dataset() }, transfer);
+    this.render();
+  }
+
+  private receive(m: FromWorker): void {
+    if ('run' in m && m.run !== this.run) return;
+    switch (m.type) {
+      case 'status':
+        el('train-status').textContent = m.text;
+        break;
+      case 'started':
+        if (this.state === 'starting') this.state = 'running';
+        break;
+      case 'progress':
+        this.lastStep = m.step;
+        this.lastEpoch = m.epoch + m.epochFraction;
+        this.chart.addTrain(this.offset + m.step, m.bound);
+        el<HTMLProgressElement>('epoch-progress').value = m.epochFraction;
+        el('bound-value').textContent = nats(m.bound);
+        this.showNumbers((this.epochOffset + this.lastEpoch).toFixed(2), String(this.offset + m.step), undefined);
+        el('speed-value').textContent = Math.round(m.samplesPerSec).toLocaleString('en-US');
+        el('eta-value').textContent = duration(m.etaSec);
+        break;
+      case 'params':
+        this.holder.setParams(m.params);
+        break;
+      case 'test':
+        this.chart.addTest(this.offset + m.step, m.elbo);
+        this.showNumbers(undefined, undefined, nats(m.elbo));
+        break;
+      case 'paused':
+        // An echo of our own pause changes nothing; an unasked one means training stopped.
+        if (this.awaitingPause > 0) this.awaitingPause--;
+        else if (this.state === 'running' || this.state === 'starting') this.state = 'paused';
+        if (this.restartOnPause) {
+          this.restartOnPause = false;
+          this.continueTraining();
+        }
+        break;
+      case 'need-start':
+        this.continueTraining();
+        break;
+      case 'error':
+        showError(m.message);
+        break;
+      case 'bench-result':
+        this.state = 'idle';
+        this.benchDone?.(m);
+        this.benchDone = null;
+        break;
+    }
+    this.render();
+  }
+
+  private showNumbers(epoch?: string, step?: string, elbo?: string): void {
+    if (epoch !== undefined) el('epoch-value').textContent = epoch;
+    if (step !== undefined) el('step-value').textContent = step;
+    if (elbo !== undefined) el('elbo-value').textContent = elbo === '—' ? '—' : `${elbo} nats`;
+  }
+
+  private render(): void {
+    const busy = this.state === 'running' || this.state === 'starting';
+    const b = el('train-toggle');
+    b.textContent = busy ? 'Pause' : this.state === 'paused' ? 'Resume training' : 'Start training';
+    b.setAttribute('aria-pressed', String(busy));
+    el('train-state').textContent = { idle: 'Not training', starting: 'Starting', running: 'Training', paused: 'Paused' }[this.state];
+    if (!busy) el('eta-value').textContent = '—';
+    if (!busy) el('train-status').textContent = this.stale && this.state === 'paused' ? 'New settings apply when training resumes.' : '';
+  }
+}
