@@ -17,6 +17,7 @@ pub mod impute;
 pub mod model;
 pub mod noise;
 pub mod optim;
+pub mod parallel;
 pub mod params;
 pub mod refine;
 pub mod state;
