@@ -32,12 +32,15 @@ const MIME = {
   '.safetensors': 'application/octet-stream',
 };
 
-const SECURITY_HEADERS = {
+// COOP + COEP make the page cross-origin isolated (SharedArrayBuffer for the workers).
+// Without them (isolate: false) the page must still work: that is how an embedding page
+// or a plain static host serves it.
+const ISOLATION_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  'X-Content-Type-Options': 'nosniff',
 };
+const BASE_HEADERS = { 'X-Content-Type-Options': 'nosniff' };
 
 /** Maps a URL path to a file under root, or null when it must not be served. */
 export function resolvePath(root, urlPath) {
@@ -58,30 +61,30 @@ export function resolvePath(root, urlPath) {
   return file;
 }
 
-function send(res, status, text) {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+function send(res, status, text, headers) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
   res.end(text);
 }
 
-async function handle(root, req, res) {
+async function handle(root, req, res, headers) {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    return send(res, 405, 'Method Not Allowed\n');
+    return send(res, 405, 'Method Not Allowed\n', headers);
   }
   const file = resolvePath(root, req.url || '/');
-  if (!file) return send(res, 404, 'Not Found\n');
+  if (!file) return send(res, 404, 'Not Found\n', headers);
   let info;
   try {
     info = await stat(file);
   } catch {
-    return send(res, 404, 'Not Found\n');
+    return send(res, 404, 'Not Found\n', headers);
   }
-  if (!info.isFile()) return send(res, 404, 'Not Found\n'); // no directory listings
+  if (!info.isFile()) return send(res, 404, 'Not Found\n', headers); // no directory listings
   res.writeHead(200, {
     'Content-Type': MIME[extname(file).toLowerCase()] || 'application/octet-stream',
     'Content-Length': info.size,
     'Cache-Control': 'no-cache',
-    ...SECURITY_HEADERS,
+    ...headers,
   });
   if (req.method === 'HEAD') return res.end();
   const stream = createReadStream(file);
@@ -89,12 +92,14 @@ async function handle(root, req, res) {
   stream.pipe(res);
 }
 
-/** Starts the server; port 0 picks a free one. Resolves to {server, port, url, close}. */
-export function start(port = 8080, root = ROOT) {
+/** Starts the server; port 0 picks a free one. Resolves to {server, port, url, close}.
+ * isolate: false serves without COOP/COEP (a page that is not cross-origin isolated). */
+export function start(port = 8080, root = ROOT, { isolate = true } = {}) {
   const absRoot = resolve(root);
+  const headers = isolate ? { ...BASE_HEADERS, ...ISOLATION_HEADERS } : BASE_HEADERS;
   const server = createServer((req, res) => {
-    handle(absRoot, req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, 'Internal Server Error\n');
+    handle(absRoot, req, res, headers).catch(() => {
+      if (!res.headersSent) send(res, 500, 'Internal Server Error\n', headers);
       else res.destroy();
     });
   });

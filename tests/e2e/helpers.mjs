@@ -26,11 +26,12 @@ export function requireBuild() {
   }
 }
 
-/** Starts the server and a browser (fresh profile). Call close() when done. */
-export async function launch() {
+/** Starts the server and a browser (fresh profile). Call close() when done.
+ * isolate: false serves without COOP/COEP, as an embedding page would. */
+export async function launch({ isolate = true } = {}) {
   requireBuild();
   await mkdir(RESULTS, { recursive: true });
-  const server = await start(0);
+  const server = await start(0, undefined, { isolate });
   const profile = await mkdtemp(join(tmpdir(), 'vae-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -7,7 +7,7 @@ import { LatentViews } from './latent';
 import { initModelIO } from './model-io';
 import { Scatter } from './scatter';
 import { ModelHolder } from './state';
-import { TrainPanel, type BenchResult } from './train-panel';
+import { TrainPanel, type BenchResult, type EquivalenceResult } from './train-panel';
 import { Traversal } from './traversal';
 import { el, errorMessage, initErrorBanner, showError } from './ui';
 import { DEFAULT_MODEL, loadWasm, Model } from './wasm';
@@ -17,7 +17,9 @@ declare global {
     /** Set once the first reconstruction is on screen (tests and the benchmark wait for it). */
     __vaeReady?: { firstReconstructionMs: number };
     /** Only with ?bench in the URL: times training of the standard model in the worker. */
-    __vaeBench?: (warmup: number, steps: number) => Promise<BenchResult>;
+    __vaeBench?: (warmup: number, steps: number, k?: number) => Promise<BenchResult>;
+    /** Only with ?debug in the URL: hooks for the worker tests. */
+    __vaeDebug?: { equivalence: (k: number, steps: number) => Promise<EquivalenceResult>; crashWorker: (index: number) => void };
   }
 }
 
@@ -65,7 +67,10 @@ async function main(): Promise<void> {
   initModelIO(holder, () => train.modelReplaced());
   holder.subscribe((change) => change === 'replaced' && describe());
   if (new URLSearchParams(location.search).has('bench')) {
-    window.__vaeBench = (warmup, steps) => train.bench(warmup, steps);
+    window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);
+  }
+  if (new URLSearchParams(location.search).has('debug')) {
+    window.__vaeDebug = { equivalence: (k, steps) => train.equivalence(k, steps), crashWorker: (i) => train.crashWorker(i) };
   }
   pad.drawExample();
 }

@@ -1,5 +1,5 @@
 // Messages between the page and the training worker (worker.ts). Types only.
-import type { Binarization, ModelConfig, TrainConfig } from './wasm';
+import type { Binarization, Estimator, ModelConfig, TrainConfig } from './wasm';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
 
@@ -15,7 +15,20 @@ export type ToWorker =
   /** Forget the trainer (the page's model was replaced). */
   | { type: 'reset' }
   | { type: 'set-lr'; lr: number }
-  | { type: 'bench'; warmup: number; steps: number };
+  /** Number of workers computing each step's gradient, the coordinator included. */
+  | { type: 'set-workers'; k: number }
+  /** Test hook: make gradient worker `index` (1-based) throw, as a crash would. */
+  | { type: 'crash-helper'; index: number }
+  /** Test hook: `steps` steps with K workers vs one, from the same state; the largest
+   * parameter difference comes back. */
+  | { type: 'equivalence'; k: number; steps: number }
+  | { type: 'bench'; warmup: number; steps: number; k: number };
+
+/** One worker's recent share of the work (the coordinator is worker 1). */
+export interface WorkerStat {
+  rows: number;
+  ms: number;
+}
 
 export interface Progress {
   type: 'progress';
@@ -29,6 +42,8 @@ export interface Progress {
   etaSec: number;
   /** Fraction of the current epoch done, 0..1. */
   epochFraction: number;
+  /** Per worker: images and milliseconds of gradient work in the last slice. */
+  workers: WorkerStat[];
 }
 
 export type FromWorker =
@@ -40,4 +55,34 @@ export type FromWorker =
   | { type: 'paused' }
   | { type: 'need-start' }
   | { type: 'error'; message: string }
-  | { type: 'bench-result'; samplesPerSec: number; steps: number; batch: number; seconds: number };
+  | { type: 'bench-result'; samplesPerSec: number; steps: number; batch: number; seconds: number; k: number }
+  | { type: 'worker-restarted'; index: number; reason: string }
+  | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; helpers: number };
+
+/** Coordinator -> gradient worker (grad-worker.ts). */
+export type ToGradWorker =
+  | {
+      type: 'init';
+      checkpoint: Uint8Array;
+      /** SharedArrayBuffers for parameters, the packed slice and the answer, when isolated. */
+      shared?: { params: SharedArrayBuffer; packed: SharedArrayBuffer; part: SharedArrayBuffer };
+    }
+  | {
+      type: 'step';
+      id: number;
+      rows: number;
+      samples: number;
+      estimator: Estimator;
+      /** Absent when shared: then read from the shared buffers. */
+      params?: Float32Array;
+      packed?: Float32Array;
+      packedLength: number;
+      /** Sent every few steps: the replica compares its parameters' checksum. */
+      checksum?: number;
+    }
+  | { type: 'crash' };
+
+export type FromGradWorker =
+  | { type: 'ready' }
+  | { type: 'part'; id: number; ms: number; part?: Float32Array }
+  | { type: 'failed'; id: number; message: string };

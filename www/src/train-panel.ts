@@ -1,7 +1,7 @@
 // The training panel: start/pause, train from scratch, progress, and the worker that trains.
 // The page's model follows the worker's parameters (sent twice a second).
 import type { ElboChart } from './chart';
-import type { FromWorker, StartFrom, ToWorker } from './protocol';
+import type { FromWorker, StartFrom, ToWorker, WorkerStat } from './protocol';
 import * as settings from './settings';
 import type { ModelHolder } from './state';
 import { duration, el, errorMessage, nats, randomSeed, showError } from './ui';
@@ -13,7 +13,19 @@ export interface BenchResult {
   samplesPerSec: number;
   steps: number;
   seconds: number;
+  k: number;
 }
+
+export interface EquivalenceResult {
+  k: number;
+  steps: number;
+  maxDiff: number;
+  helpers: number;
+}
+
+/** One worker per core, leaving one for the page (at least one). */
+export const DEFAULT_WORKERS = Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+const MAX_WORKERS = 16;
 
 export class TrainPanel {
   private worker: Worker | null = null;
@@ -34,6 +46,7 @@ export class TrainPanel {
    * restart or a model replacement) are dropped. */
   private run = 0;
   private benchDone: ((r: BenchResult) => void) | null = null;
+  private equivalenceDone: ((r: EquivalenceResult) => void) | null = null;
 
   constructor(
     private readonly holder: ModelHolder,
@@ -43,7 +56,23 @@ export class TrainPanel {
     el('train-scratch').addEventListener('click', () => this.fromScratch());
     el('opt-lr').addEventListener('change', () => this.send({ type: 'set-lr', lr: settings.trainConfig().lr }));
     for (const name of settings.TRAINER_CONTROLS) el(name).addEventListener('change', () => this.settingsChanged());
+    const k = el<HTMLInputElement>('opt-workers');
+    k.max = String(MAX_WORKERS);
+    k.value = String(DEFAULT_WORKERS);
+    k.addEventListener('change', () => this.send({ type: 'set-workers', k: this.workers() }));
     this.render();
+  }
+
+  /** K from the form, clamped to 1..MAX_WORKERS with a note when it was out of range. */
+  private workers(): number {
+    const input = el<HTMLInputElement>('opt-workers');
+    const v = Math.round(Number(input.value));
+    const k = Number.isFinite(v) ? Math.min(MAX_WORKERS, Math.max(1, v)) : DEFAULT_WORKERS;
+    if (String(k) !== input.value) {
+      input.value = String(k);
+      el('worker-notice').textContent = `Workers must be a whole number from 1 to ${MAX_WORKERS}; using ${k}.`;
+    }
+    return k;
   }
 
   /** The page's model was replaced from outside (a loaded file): its training starts over. */
@@ -57,12 +86,26 @@ export class TrainPanel {
     this.render();
   }
 
-  bench(warmup: number, steps: number): Promise<BenchResult> {
+  bench(warmup: number, steps: number, k = 1): Promise<BenchResult> {
     if (this.state === 'running' || this.state === 'starting') this.pause();
     return new Promise((ok) => {
       this.benchDone = ok;
-      this.send({ type: 'bench', warmup, steps });
+      this.send({ type: 'bench', warmup, steps, k });
     });
+  }
+
+  /** Test hook: K-worker steps against one-worker steps, in the worker. */
+  equivalence(k: number, steps: number): Promise<EquivalenceResult> {
+    if (this.state === 'running' || this.state === 'starting') this.pause();
+    return new Promise((ok) => {
+      this.equivalenceDone = ok;
+      this.send({ type: 'equivalence', k, steps });
+    });
+  }
+
+  /** Test hook: gradient worker `index` (2..K) throws as a crash would. */
+  crashWorker(index: number): void {
+    this.send({ type: 'crash-helper', index });
   }
 
   private getWorker(): Worker {
@@ -70,6 +113,7 @@ export class TrainPanel {
       // Created on first use: its wasm instance would compete with the page's first paint.
       this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'vae-trainer' });
       this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+      this.worker.postMessage({ type: 'set-workers', k: this.workers() } satisfies ToWorker);
       this.worker.onerror = (e) => {
         showError(`The training worker failed: ${e.message || 'could not load worker.js'}`);
         this.state = 'idle';
@@ -161,6 +205,15 @@ export class TrainPanel {
         this.showNumbers((this.epochOffset + this.lastEpoch).toFixed(2), String(this.offset + m.step), undefined);
         el('speed-value').textContent = Math.round(m.samplesPerSec).toLocaleString('en-US');
         el('eta-value').textContent = duration(m.etaSec);
+        this.showWorkers(m.workers);
+        break;
+      case 'worker-restarted':
+        el('worker-notice').textContent =
+          `Worker ${m.index} stopped (${m.reason}) and was replaced; its share of that step was computed by worker 1, so training goes on from the same state.`;
+        break;
+      case 'equivalence-result':
+        this.equivalenceDone?.(m);
+        this.equivalenceDone = null;
         break;
       case 'params':
         this.holder.setParams(m.params);
@@ -191,6 +244,15 @@ export class TrainPanel {
         break;
     }
     this.render();
+  }
+
+  /** K and each worker's images per second over the last slice. */
+  private showWorkers(stats: WorkerStat[]): void {
+    el('workers-value').textContent = String(stats.length);
+    el('worker-stats').textContent =
+      stats.length > 1
+        ? stats.map((w, i) => `worker ${i + 1}: ${w.ms > 0 ? Math.round((w.rows * 1000) / w.ms).toLocaleString('en-US') : '—'} img/s`).join(' · ')
+        : '';
   }
 
   private showNumbers(epoch?: string, step?: string, elbo?: string): void {

@@ -69,6 +69,9 @@ export interface Model {
   impute(x: Float32Array, observed: Uint8Array, iterations: number, seed: number): Float32Array;
   elbo(x: Float32Array, samples: number): number;
   toCheckpoint(meta: Record<string, string>): Uint8Array;
+  /** A replica's part of a data-parallel step: [bound sum, gradient...]. */
+  workerGradient(packed: Float32Array, rows: number, samples: number, estimator: Estimator): Float32Array;
+  checksum(): number;
 }
 
 export interface ModelStatic {
@@ -99,11 +102,21 @@ export interface Trainer {
   setLearningRate(lr: number): void;
   config(): ModelConfig;
   trainConfig(): TrainConfig;
+  // Synchronous data-parallel steps (vae_core::parallel).
+  beginStep(data: Data): number;
+  packSlice(from: number, to: number): Float32Array;
+  addLocal(from: number, to: number): void;
+  addPart(part: Float32Array, rows: number): void;
+  finishStep(data: Data): RunStats;
+  checksum(): number;
+  /** Model, optimizer moments, position and config, with `meta`: continues exactly. */
+  saveState(meta: Record<string, string>): Uint8Array;
 }
 
 export interface TrainerStatic {
   fresh(modelConfig: ModelConfig, trainConfig: TrainConfig, binarization: Binarization, data: Data): Trainer;
   fromCheckpoint(bytes: Uint8Array, trainConfig: TrainConfig, binarization: Binarization, data: Data): Trainer;
+  restoreState(bytes: Uint8Array, data: Data): Trainer;
 }
 
 export const Model = glue.Model as unknown as ModelStatic;

@@ -1,8 +1,11 @@
 // The training worker: its own wasm instance, so minibatch updates never block the page.
-// Training runs in slices of ~75 ms (Trainer.run(data, k) with k adapted to the measured
-// step time); between slices the event loop runs, so 'pause' and other messages get in.
+// Training runs in slices of ~75 ms; between slices the event loop runs, so 'pause' and
+// other messages get in. With one worker a slice is Trainer.run(data, n) with n adapted to
+// the measured step time; with K > 1 this worker coordinates K-1 gradient workers
+// (pool.ts), one synchronous data-parallel step at a time.
 import { DATASET_LABELS, fetchFull, megabytes } from './data';
-import type { DatasetName, FromWorker, ToWorker } from './protocol';
+import { GradientPool } from './pool';
+import type { DatasetName, FromWorker, ToWorker, WorkerStat } from './protocol';
 import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, loadWasm, Trainer } from './wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -26,6 +29,11 @@ let lastParams = 0;
 let lastTest = 0;
 let lastEpoch = 0;
 let lastStep = 0;
+/** Workers wanted (K), this one included. */
+let workers = 1;
+const pool = new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
+/** The slice in flight (a K > 1 slice awaits its workers); stop() waits for it. */
+let inflight: Promise<void> = Promise.resolve();
 
 function post(m: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(m, transfer);
@@ -67,23 +75,43 @@ function testElbo(epoch: number): void {
   post({ type: 'test', run, step: lastStep, epoch, elbo });
 }
 
+/** Runs steps for about SLICE_MS: in one wasm call with one worker, else step by step. */
+async function runSlice(t: Trainer, d: Data): Promise<{ s: ReturnType<Trainer['run']>; steps: number; stats: WorkerStat[] }> {
+  const t0 = performance.now();
+  if (pool.k === 1) {
+    const steps = stepsPerSlice;
+    const s = t.run(d, steps);
+    const dt = performance.now() - t0;
+    stepsPerSlice = Math.max(1, Math.min(500, Math.round((SLICE_MS * steps) / Math.max(dt, 0.1))));
+    pool.takeStats();
+    return { s, steps, stats: [{ rows: steps * batch, ms: dt }] };
+  }
+  let s = await pool.step(t, d);
+  let steps = 1;
+  while (performance.now() - t0 < SLICE_MS && running) {
+    s = await pool.step(t, d);
+    steps++;
+  }
+  return { s, steps, stats: pool.takeStats() };
+}
+
 /** Runs one slice, reports, and schedules the next one. */
-function slice(gen: number): void {
+async function slice(gen: number): Promise<void> {
   if (!running || gen !== generation || !trainer || !data) return;
   const t0 = performance.now();
-  let s;
+  let r;
   try {
-    s = trainer.run(data.d, stepsPerSlice);
+    r = await runSlice(trainer, data.d);
   } catch (e) {
     running = false;
     post({ type: 'error', message: `Training stopped: ${message(e)}. Try a smaller learning rate.` });
     post({ type: 'paused' });
     return;
   }
+  const { s, steps, stats } = r;
   const dt = Math.max(performance.now() - t0, 0.1);
-  const sps = (stepsPerSlice * batch * 1000) / dt;
+  const sps = (steps * batch * 1000) / dt;
   rate = rate === 0 ? sps : 0.8 * rate + 0.2 * sps;
-  stepsPerSlice = Math.max(1, Math.min(500, Math.round((SLICE_MS * stepsPerSlice) / dt)));
   lastStep = s.step;
   post({
     type: 'progress',
@@ -94,6 +122,7 @@ function slice(gen: number): void {
     samplesPerSec: rate,
     etaSec: (s.epoch_size - s.cursor) / rate,
     epochFraction: s.epoch_size > 0 ? s.cursor / s.epoch_size : 0,
+    workers: stats,
   });
   const now = performance.now();
   if (s.epoch !== lastEpoch || now - lastTest > TEST_EVERY_MS) {
@@ -101,7 +130,9 @@ function slice(gen: number): void {
     testElbo(s.epoch);
   }
   if (now - lastParams > PARAMS_EVERY_MS) sendParams();
-  yieldThen(() => slice(gen));
+  yieldThen(() => {
+    inflight = slice(gen);
+  });
 }
 
 // A MessageChannel round trip yields to the event loop without setTimeout's 4 ms clamp.
@@ -120,18 +151,20 @@ function yieldThen(f: () => void): void {
 function resume(): void {
   running = true;
   lastTest = performance.now();
-  slice(generation);
+  inflight = slice(generation);
 }
 
-function stop(): void {
+/** Stops training and frees the trainer once no slice is using it. */
+async function stop(): Promise<void> {
   running = false;
   generation++;
+  await inflight;
   trainer?.free();
   trainer = null;
 }
 
 async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
-  stop();
+  await stop();
   run = m.run;
   const d = await getData(m.dataset);
   post({ type: 'status', text: 'Building the model…' });
@@ -140,6 +173,8 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
       ? Trainer.fresh(m.from.model, m.train, m.binarization, d)
       : Trainer.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
   batch = m.train.batch_size;
+  pool.configure(trainer);
+  pool.resize(workers);
   stepsPerSlice = 1;
   rate = 0;
   lastEpoch = 0;
@@ -150,20 +185,53 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   resume();
 }
 
-/** Times `steps` updates of the standard model after `warmup` (for npm run bench). */
-async function bench(warmup: number, steps: number): Promise<void> {
-  stop();
+/** Times `steps` updates of the standard model after `warmup`, with `k` workers. */
+async function bench(warmup: number, steps: number, k: number): Promise<void> {
+  await stop();
   const d = await getData('mnist');
   const cfg = DEFAULT_TRAIN;
   const t = Trainer.fresh(DEFAULT_MODEL, cfg, 'dynamic', d);
+  const p = new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
   try {
-    if (warmup > 0) t.run(d, warmup);
+    p.configure(t);
+    p.resize(k);
+    const go = async (n: number) => {
+      if (k === 1) t.run(d, n);
+      else for (let i = 0; i < n; i++) await p.step(t, d);
+    };
+    await go(Math.max(warmup, 1));
     const t0 = performance.now();
-    t.run(d, steps);
+    await go(steps);
     const seconds = (performance.now() - t0) / 1000;
-    post({ type: 'bench-result', samplesPerSec: (steps * cfg.batch_size) / seconds, steps, batch: cfg.batch_size, seconds });
+    post({ type: 'bench-result', samplesPerSec: (steps * cfg.batch_size) / seconds, steps, batch: cfg.batch_size, seconds, k });
   } finally {
+    p.terminate();
     t.free();
+  }
+}
+
+/** `steps` steps of the standard model with one worker and with `k`, from the same seed:
+ * the largest parameter difference (data, noise and order of updates are the same). */
+async function equivalence(k: number, steps: number): Promise<void> {
+  await stop();
+  const d = await getData('mnist');
+  const one = Trainer.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', d);
+  const many = Trainer.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', d);
+  const p = new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
+  try {
+    p.configure(many);
+    p.resize(k);
+    one.run(d, steps);
+    for (let i = 0; i < steps; i++) await p.step(many, d);
+    const a = one.params();
+    const b = many.params();
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    post({ type: 'equivalence-result', k, steps, maxDiff, helpers: p.k - 1 });
+  } finally {
+    p.terminate();
+    one.free();
+    many.free();
   }
 }
 
@@ -183,13 +251,21 @@ async function handle(m: ToWorker): Promise<void> {
       post({ type: 'paused' });
       return;
     case 'reset':
-      stop();
+      return stop();
+    case 'set-workers':
+      workers = Math.max(1, Math.min(16, Math.floor(m.k)));
+      if (trainer) pool.resize(workers);
       return;
+    case 'crash-helper':
+      pool.crash(m.index);
+      return;
+    case 'equivalence':
+      return equivalence(m.k, m.steps);
     case 'set-lr':
       trainer?.setLearningRate(m.lr);
       return;
     case 'bench':
-      return bench(m.warmup, m.steps);
+      return bench(m.warmup, m.steps, m.k);
   }
 }
 

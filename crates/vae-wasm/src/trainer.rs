@@ -5,7 +5,8 @@ use crate::{from_js, to_js, Dev};
 use vae_core::checkpoint;
 use vae_core::config::{Init, ModelConfig, TrainConfig};
 use vae_core::data::{Binarization, Dataset};
-use vae_core::train::{prepare, prepare_test, Trainer as CoreTrainer};
+use vae_core::parallel::{self, Accumulator};
+use vae_core::train::{prepare, prepare_test, Batch, Trainer as CoreTrainer};
 use vae_core::Vae;
 use wasm_bindgen::prelude::*;
 
@@ -14,6 +15,8 @@ pub struct Trainer {
     inner: CoreTrainer<Dev>,
     /// The training set after a fixed binarization (drawn once); None: use `Data` as is.
     fixed: Option<Dataset>,
+    /// The data-parallel step in progress: its minibatch and the parts summed so far.
+    pending: Option<(Batch, Accumulator)>,
 }
 
 #[derive(serde::Serialize)]
@@ -30,6 +33,14 @@ fn parse_binarization(s: &str) -> Result<Binarization, JsError> {
     s.parse().map_err(|e: String| JsError::new(&e))
 }
 
+/// Under fixed binarization, the training set binarized once (seeded); else None.
+fn fixed_copy(data: &Data, binarization: Binarization, seed: u64) -> Option<Dataset> {
+    (binarization == Binarization::Fixed).then(|| {
+        let t = &data.split.train;
+        Dataset { images: prepare(&t.images, binarization, seed), labels: t.labels.clone(), rows: t.rows, cols: t.cols }
+    })
+}
+
 impl Trainer {
     fn build(vae: Vae<Dev>, train_config: JsValue, binarization: &str, data: &Data) -> Result<Trainer, JsError> {
         let cfg: TrainConfig = from_js(train_config, "training config")?;
@@ -37,16 +48,22 @@ impl Trainer {
         if data.split.train.is_empty() {
             return Err(JsError::new("no training data loaded"));
         }
-        let fixed = (binarization == Binarization::Fixed).then(|| {
-            let t = &data.split.train;
-            Dataset { images: prepare(&t.images, binarization, cfg.seed), labels: t.labels.clone(), rows: t.rows, cols: t.cols }
-        });
+        let fixed = fixed_copy(data, binarization, cfg.seed);
         let inner = CoreTrainer::new(vae, cfg, binarization).map_err(|e| JsError::new(&e))?;
-        Ok(Trainer { inner, fixed })
+        Ok(Trainer { inner, fixed, pending: None })
     }
 
     fn data<'a>(&'a self, data: &'a Data) -> &'a Dataset {
         self.fixed.as_ref().unwrap_or(&data.split.train)
+    }
+
+    fn progress(&self, data: &Data, bound: f64) -> JsValue {
+        let i = &self.inner;
+        to_js(&Progress { step: i.step, epoch: i.epoch, bound, cursor: i.cursor(), epoch_size: self.data(data).len() })
+    }
+
+    fn pending(&mut self) -> Result<&mut (Batch, Accumulator), JsError> {
+        self.pending.as_mut().ok_or_else(|| JsError::new("no data-parallel step in progress (call beginStep)"))
     }
 }
 
@@ -81,8 +98,82 @@ impl Trainer {
             sum += s.bound as f64;
             n += 1;
         }
-        let i = &self.inner;
-        Ok(to_js(&Progress { step: i.step, epoch: i.epoch, bound: sum / n.max(1) as f64, cursor: i.cursor(), epoch_size: self.data(data).len() }))
+        Ok(self.progress(data, sum / n.max(1) as f64))
+    }
+
+    // --- Synchronous data-parallel steps (vae_core::parallel): beginStep, then every
+    // --- slice through addLocal (here) or packSlice -> a replica's workerGradient ->
+    // --- addPart, then finishStep applies the one update.
+
+    /// Draws the next minibatch; returns its number of rows.
+    #[wasm_bindgen(js_name = beginStep)]
+    pub fn begin_step(&mut self, data: &Data) -> usize {
+        let batch = self.inner.next_batch(self.fixed.as_ref().unwrap_or(&data.split.train));
+        let rows = batch.rows;
+        self.pending = Some((batch, Accumulator::new(self.inner.vae.num_params())));
+        rows
+    }
+
+    /// Rows `from..to` of the pending minibatch with their noise, for a replica.
+    #[wasm_bindgen(js_name = packSlice)]
+    pub fn pack_slice(&mut self, from: usize, to: usize) -> Result<Vec<f32>, JsError> {
+        let (batch, _) = self.pending()?;
+        if from >= to || to > batch.rows {
+            return Err(JsError::new(&format!("bad slice {from}..{to} of {} rows", batch.rows)));
+        }
+        Ok(parallel::pack(batch, from, to))
+    }
+
+    /// Computes the gradient of rows `from..to` here and adds it.
+    #[wasm_bindgen(js_name = addLocal)]
+    pub fn add_local(&mut self, from: usize, to: usize) -> Result<(), JsError> {
+        let packed = self.pack_slice(from, to)?;
+        let (samples, est) = (self.inner.cfg.samples, self.inner.cfg.estimator);
+        let part = parallel::worker_gradient(&self.inner.vae, &packed, to - from, samples, est).map_err(|e| JsError::new(&e))?;
+        self.pending()?.1.add(&part, to - from).map_err(|e| JsError::new(&e))
+    }
+
+    /// Adds a replica's part ([bound sum, gradient...]) covering `rows` rows.
+    #[wasm_bindgen(js_name = addPart)]
+    pub fn add_part(&mut self, part: &[f32], rows: usize) -> Result<(), JsError> {
+        self.pending()?.1.add(part, rows).map_err(|e| JsError::new(&e))
+    }
+
+    /// Applies the summed gradient once every row has its part. A non-finite bound or
+    /// gradient throws and the model stays as it was.
+    #[wasm_bindgen(js_name = finishStep)]
+    pub fn finish_step(&mut self, data: &Data) -> Result<JsValue, JsError> {
+        let (batch, acc) = self.pending.take().ok_or_else(|| JsError::new("no data-parallel step in progress"))?;
+        if acc.rows != batch.rows {
+            return Err(JsError::new(&format!("step has parts for {} of {} rows", acc.rows, batch.rows)));
+        }
+        let s = parallel::apply(&mut self.inner, acc).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(self.progress(data, s.bound as f64))
+    }
+
+    /// FNV-1a of the parameters' bits: replicas compare theirs to it.
+    pub fn checksum(&self) -> u32 {
+        parallel::checksum(&self.inner.vae.params())
+    }
+
+    /// The whole training state (model, optimizer moments, position, config) with `meta`.
+    #[wasm_bindgen(js_name = saveState)]
+    pub fn save_state(&self, meta: JsValue) -> Result<Vec<u8>, JsError> {
+        let pairs = crate::meta_pairs(meta)?;
+        let refs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        Ok(vae_core::state::save(&self.inner, &refs))
+    }
+
+    /// Continues a saved training state exactly; returns the trainer, its metadata is
+    /// available through `Trainer.stateMeta(bytes)`.
+    #[wasm_bindgen(js_name = restoreState)]
+    pub fn restore_state(bytes: &[u8], data: &Data) -> Result<Trainer, JsError> {
+        let (inner, _) = vae_core::state::restore(bytes, vae_core::cpu()).map_err(|e| JsError::new(&e.to_string()))?;
+        if data.split.train.dim() != inner.vae.config().input_dim || data.split.train.is_empty() {
+            return Err(JsError::new("the saved state does not fit the loaded data"));
+        }
+        let fixed = fixed_copy(data, inner.binarization, inner.cfg.seed);
+        Ok(Trainer { inner, fixed, pending: None })
     }
 
     /// Test ELBO on the first `limit` test images (fixed binarization for binary models).

@@ -1,0 +1,85 @@
+// Data-parallel training with K Web Workers, in the real page: a K-worker step equals a
+// one-worker step, and killing a worker mid-training neither stops training nor its progress.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, screenshot, until } from './helpers.mjs';
+
+let env;
+before(async () => {
+  env = await launch();
+});
+after(async () => {
+  await env?.close();
+});
+
+const text = (page, id) => page.getByTestId(id).innerText();
+const number = (s) => {
+  const m = /-?\d+(\.\d+)?/.exec(s.replaceAll(',', ''));
+  return m ? Number(m[0]) : NaN;
+};
+
+test('K-worker steps equal one-worker steps on the same batches and noise', async () => {
+  const { page, errors } = await openPage(env, '?debug');
+  // Served with COOP/COEP: the workers share memory (SharedArrayBuffer).
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+  for (const k of [2, 3]) {
+    const r = await page.evaluate((k) => window.__vaeDebug.equivalence(k, 4), k);
+    assert.equal(r.helpers, k - 1, `K=${k} used ${r.helpers} gradient workers`);
+    // Same data, noise and updates; only the order of float additions differs.
+    assert.ok(r.maxDiff < 1e-4, `K=${k}: largest parameter difference ${r.maxDiff}`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without cross-origin isolation the workers exchange transferable buffers, with the same result', async () => {
+  const plain = await launch({ isolate: false });
+  try {
+    const { page, errors } = await openPage(plain, '?debug');
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+    const r = await page.evaluate(() => window.__vaeDebug.equivalence(2, 4));
+    assert.equal(r.helpers, 1);
+    assert.ok(r.maxDiff < 1e-4, `largest parameter difference ${r.maxDiff}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await plain.close();
+  }
+});
+
+test('a gradient worker that crashes mid-training is replaced and the ELBO keeps improving', async () => {
+  const { page, errors } = await openPage(env, '?debug');
+  const workers = page.getByTestId('opt-workers');
+  await workers.fill('2');
+  await workers.dispatchEvent('change');
+  await page.getByTestId('train-scratch').click();
+  await until(async () => (await text(page, 'workers-value')) === '2', { timeout: 120_000, what: 'training with 2 workers' });
+  const elbo = async () => number(await text(page, 'elbo-value'));
+  await until(async () => Number.isFinite(await elbo()), { what: 'a first test ELBO' });
+  const step = async () => number(await text(page, 'step-value'));
+  await until(async () => (await step()) > 30, { what: 'some steps' });
+
+  const before = await elbo();
+  const stepBefore = await step();
+  await page.evaluate(() => window.__vaeDebug.crashWorker(2));
+  await until(async () => /Worker 2 stopped/.test(await text(page, 'worker-notice')), { what: 'the crash notice' });
+  // Training goes on with two workers again, and the test ELBO keeps rising.
+  await until(async () => (await step()) > stepBefore + 50, { what: 'steps after the crash' });
+  await until(async () => (await elbo()) > before + 5, { timeout: 90_000, what: `the test ELBO to rise past ${before}` });
+  assert.equal(await text(page, 'workers-value'), '2');
+  assert.match(await text(page, 'worker-stats'), /worker 1: [\d,]+ img\/s · worker 2: [\d,]+ img\/s/);
+  await screenshot(page, 'workers');
+  await page.getByTestId('train-toggle').click();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('out-of-range worker counts are clamped with a message', async () => {
+  const { page, errors } = await openPage(env);
+  const workers = page.getByTestId('opt-workers');
+  await workers.fill('0');
+  await workers.dispatchEvent('change');
+  assert.equal(await workers.inputValue(), '1');
+  assert.match(await text(page, 'worker-notice'), /from 1 to 16; using 1/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
