@@ -6,7 +6,13 @@
 //   wasm_bytes, wasm_bytes_gz  size of vae_wasm_bg.wasm, raw and gzip -9 (zlib)
 //   first_reconstruction_ms  page open -> first reconstruction of the pretrained model on screen
 //   steps                    timed minibatch updates
+//   by_workers               samples/s with K = 1, 2, ... data-parallel workers (up to the
+//                            cores Chromium reports, at least 2), and speedup_vs_k1 for each
+//   native_samples_per_sec   the native CLI's `vae bench` (same model, batch, optimizer), run
+//                            in the same session, and wasm_vs_native = K=1 / native
 // Needs a build (npm run build:web). STEPS / WARMUP env override the defaults.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -20,17 +26,43 @@ const env = await launch();
 try {
   const { page, errors } = await openPage(env, '?bench');
   const ready = await page.evaluate(() => window.__vaeReady);
-  const result = await page.evaluate(([w, s]) => window.__vaeBench(w, s), [WARMUP, STEPS]);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
+  const byWorkers = {};
+  for (let k = 1; k <= Math.max(2, cores); k++) {
+    const r = await page.evaluate(([w, s, k]) => window.__vaeBench(w, s, k), [WARMUP, STEPS, k]);
+    byWorkers[k] = Math.round(r.samplesPerSec);
+  }
   if (errors.length) console.error(`bench: page reported errors:\n  ${errors.join('\n  ')}`);
+  const native = nativeBench();
+  const speedup = Object.fromEntries(Object.entries(byWorkers).map(([k, v]) => [k, +(v / byWorkers[1]).toFixed(2)]));
   console.log(
     JSON.stringify({
-      samples_per_sec: Math.round(result.samplesPerSec),
+      samples_per_sec: byWorkers[1],
+      by_workers: byWorkers,
+      speedup_vs_k1: speedup,
+      native_samples_per_sec: native,
+      wasm_vs_native: native ? +(byWorkers[1] / native).toFixed(2) : null,
+      best_wasm_vs_native: native ? +(Math.max(...Object.values(byWorkers)) / native).toFixed(2) : null,
       wasm_bytes: wasm.length,
       wasm_bytes_gz: gzipSync(wasm, { level: 9 }).length,
       first_reconstruction_ms: Math.round(ready.firstReconstructionMs),
-      steps: result.steps,
+      steps: STEPS,
     }),
   );
 } finally {
   await env.close();
+}
+
+/** samples/s of the native CLI's `vae bench` (built here if needed), or null. */
+function nativeBench() {
+  const target = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
+  const bin = join(target, 'release', 'vae');
+  try {
+    if (!existsSync(bin)) execFileSync('cargo', ['build', '--release', '-q', '-p', 'vae-cli'], { cwd: ROOT, stdio: 'inherit' });
+    const out = execFileSync(bin, ['bench', '--steps', String(STEPS)], { cwd: ROOT, encoding: 'utf8' });
+    return Math.round(JSON.parse(out.trim().split('\n').at(-1)).samples_per_sec);
+  } catch (e) {
+    console.error(`bench: native vae bench failed: ${e.message}`);
+    return null;
+  }
 }

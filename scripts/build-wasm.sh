@@ -7,8 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 target_dir=${CARGO_TARGET_DIR:-target}
 out=www/build/pkg
-cargo build --release --target wasm32-unknown-unknown -p vae-wasm
-wasm=$target_dir/wasm32-unknown-unknown/release/vae_wasm.wasm
+# wasm-release: release + fat LTO, one codegen unit, panic=abort (Cargo.toml).
+cargo build --profile wasm-release --target wasm32-unknown-unknown -p vae-wasm
+wasm=$target_dir/wasm32-unknown-unknown/wasm-release/vae_wasm.wasm
 if [[ ! -f $out/vae_wasm_bg.wasm || $wasm -nt $out/vae_wasm_bg.wasm ]]; then
   mkdir -p "$out"
   wasm-bindgen --target web --out-dir "$out" "$wasm"

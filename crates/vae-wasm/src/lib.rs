@@ -5,8 +5,8 @@
 //! - `Trainer`: a model with its optimizer, stepping through `Data`.
 //!
 //! Build (scripts/build-wasm.sh):
-//!   cargo build --release --target wasm32-unknown-unknown -p vae-wasm
-//!   wasm-bindgen --target web --out-dir www/build/pkg target/wasm32-unknown-unknown/release/vae_wasm.wasm
+//!   cargo build --profile wasm-release --target wasm32-unknown-unknown -p vae-wasm
+//!   wasm-bindgen --target web --out-dir www/build/pkg target/wasm32-unknown-unknown/wasm-release/vae_wasm.wasm
 //!   wasm-opt -O3 --enable-simd ... (npm binaryen)
 //! Errors reach JavaScript as `Error`s with the core's message; nothing is changed on error.
 use wasm_bindgen::prelude::*;
