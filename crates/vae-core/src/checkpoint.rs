@@ -111,10 +111,11 @@ pub(crate) fn from_bytes_with(bytes: &[u8], extra: &[&str]) -> Result<(Checkpoin
     let st = SafeTensors::deserialize(bytes).map_err(corrupt)?;
     let mut expected = arch.layout.named_tensors();
     expected.extend(extra.iter().map(|n| (n.to_string(), vec![arch.layout.len], 0..arch.layout.len)));
-    for (name, _) in st.tensors() {
-        if !expected.iter().any(|(n, _, _)| *n == name) {
-            return Err(CheckpointError::UnexpectedTensor(name));
-        }
+    // Sorted, so the error names the same tensor every time (the header is a hash map).
+    let mut names: Vec<&String> = st.names();
+    names.sort();
+    if let Some(name) = names.into_iter().find(|name| !expected.iter().any(|(n, _, _)| n == *name)) {
+        return Err(CheckpointError::UnexpectedTensor(name.clone()));
     }
     let mut params = vec![0.0f32; arch.layout.len];
     let mut extras = vec![vec![0.0f32; arch.layout.len]; extra.len()];

@@ -67,7 +67,7 @@ pub fn mean_image(data: &Dataset) -> Vec<f32> {
 
 pub struct Trainer<D: Device<f32>> {
     pub vae: Vae<D>,
-    pub opt: Optimizer<D>,
+    pub opt: Optimizer,
     pub cfg: TrainConfig,
     pub binarization: Binarization,
     /// Updates applied so far.
@@ -81,7 +81,7 @@ pub struct Trainer<D: Device<f32>> {
 impl<D: Device<f32>> Trainer<D> {
     pub fn new(vae: Vae<D>, cfg: TrainConfig, binarization: Binarization) -> Result<Self, String> {
         cfg.validate()?;
-        let opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, vae.num_params(), &vae.dev);
+        let opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, vae.num_params());
         Ok(Trainer { vae, opt, cfg, binarization, step: 0, epoch: 0, cursor: 0, order: Vec::new() })
     }
 
@@ -140,14 +140,25 @@ impl<D: Device<f32>> Trainer<D> {
 
     /// Applies the summed gradient of `rows` data (possibly from several workers).
     pub fn apply(&mut self, bound_sum: f32, rows: usize, grad: Tensor<(usize,), f32, D>) -> Result<StepStats, StepError> {
+        self.apply_host(bound_sum, rows, grad.as_vec())
+    }
+
+    /// As `apply`, with the summed gradient already on the host.
+    pub fn apply_host(&mut self, bound_sum: f32, rows: usize, mut grad: Vec<f32>) -> Result<StepStats, StepError> {
         let bound = bound_sum / rows as f32;
-        let grad = grad / rows as f32;
+        let inv = 1.0 / rows as f32;
         // A non-finite bound or gradient would poison every parameter: refuse it.
-        let sq = grad.clone().square().sum::<Rank0, _>().as_vec()[0];
-        if !bound.is_finite() || !sq.is_finite() {
+        let mut finite = bound.is_finite();
+        for g in &mut grad {
+            *g *= inv;
+            finite &= g.is_finite();
+        }
+        if !finite {
             return Err(StepError::NonFinite { step: self.step, bound });
         }
-        self.opt.update(&mut self.vae.theta, grad);
+        let mut params = self.vae.params();
+        self.opt.update_host(&mut params, &grad);
+        self.vae.set_params(&params);
         self.step += 1;
         Ok(StepStats { step: self.step, epoch: self.epoch, bound })
     }

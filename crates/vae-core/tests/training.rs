@@ -48,10 +48,10 @@ fn adam_and_adagrad_follow_their_update_rules() {
     let g2 = [0.1f32, 1.0, -3.0];
     for kind in [OptimizerKind::Adam, OptimizerKind::Adagrad] {
         let mut theta = dev.tensor_from_vec(vec![1.0f32, 1.0, 1.0], (3usize,));
-        let mut opt = Optimizer::new(kind, 0.1, 0.01, 3, &dev);
+        let mut opt = Optimizer::new(kind, 0.1, 0.01, 3);
         let (mut m, mut v, mut p) = ([0f64; 3], [0f64; 3], [1f64; 3]);
         for (t, g) in [g1, g2].iter().enumerate() {
-            opt.update(&mut theta, dev.tensor_from_vec(g.to_vec(), (3usize,)));
+            opt.update(&mut theta, &dev.tensor_from_vec(g.to_vec(), (3usize,)));
             for i in 0..3 {
                 let gi = g[i] as f64 + 0.01 * p[i];
                 match kind {
