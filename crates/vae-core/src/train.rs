@@ -110,6 +110,11 @@ impl<D: Device<f32>> Trainer<D> {
     /// dynamic binarization, and the noise for this step. All seeded, so a run repeats.
     pub fn next_batch(&mut self, data: &Dataset) -> Batch {
         let n = data.len();
+        if self.cursor >= n {
+            // A restored position past this data set's end (another data set, or a
+            // hand-edited state) starts the epoch over rather than reading out of bounds.
+            self.cursor = 0;
+        }
         if self.order.len() != n {
             self.order = (0..n).collect();
             let mut rng = ChaCha8Rng::seed_from_u64(mix(self.cfg.seed ^ mix(self.epoch as u64)));

@@ -206,3 +206,12 @@ fn restored_training_state_continues_exactly() {
     let err = vae_core::checkpoint::from_bytes(&bytes).unwrap_err();
     assert_eq!(err, vae_core::checkpoint::CheckpointError::UnexpectedTensor("optim.m".into()));
 }
+
+#[test]
+fn a_restored_position_past_the_data_starts_the_epoch_over() {
+    let data = synthetic(30, 16);
+    let mut t = trainer(2, &data);
+    t.set_position(5, 1, 10_000);
+    let s = t.train_step(&data).unwrap();
+    assert_eq!((s.step, t.cursor()), (6, 10));
+}
