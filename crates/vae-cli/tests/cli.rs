@@ -320,3 +320,26 @@ fn bench_prints_one_json_line() {
     );
     assert!(v["threads"].as_u64().unwrap() >= 1);
 }
+
+/// Corrupt, truncated and wrong-architecture checkpoints: a clear error, exit status 1.
+#[test]
+fn bad_checkpoints_fail_clearly() {
+    use vae_core::{checkpoint, Init, ModelConfig, Vae};
+    let cfg = ModelConfig { input_dim: 6, hidden: vec![5], latent: 2, ..ModelConfig::default() };
+    let vae = Vae::new(cfg, Init::Paper, 1, vae_core::cpu()).unwrap();
+    let bytes = checkpoint::to_bytes(&vae.arch, &vae.params(), &[]);
+
+    let truncated = scratch("truncated.safetensors");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    fails_with(&["sample", "--model", &truncated, "--out", &scratch("t.png")], &["truncated/corrupt"]);
+
+    let garbage = scratch("garbage.safetensors");
+    std::fs::write(&garbage, b"\x07\x00\x00\x00\x00\x00\x00\x00{oops}").unwrap();
+    fails_with(&["sample", "--model", &garbage, "--out", &scratch("g.png")], &["not a safetensors file"]);
+
+    // A 6-pixel model cannot be evaluated on 784-pixel MNIST: the error says so.
+    let Some(dir) = mnist() else { return };
+    let small = scratch("small.safetensors");
+    std::fs::write(&small, &bytes).unwrap();
+    fails_with(&["eval", "--model", &small, "--iw", "2", "--test-limit", "10", "--data-dir", &dir], &["784"]);
+}
