@@ -18,6 +18,7 @@ pub const EVAL_SEED: u64 = 0xE7A1;
 /// runs with different seeds see the same binary data set.
 pub const FIXED_BINARIZATION_SEED: u64 = 0xF1ED;
 
+#[cfg_attr(feature = "cuda", allow(dead_code))]
 pub const NO_CUDA: &str = "this build has no CUDA support; rebuild with --features cuda";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -50,9 +50,9 @@ macro_rules! on_device {
                 $body
             }
             #[cfg(feature = "cuda")]
-            DeviceKind::Cuda => match dfdx::tensor::Cuda::try_seed_from_u64(0) {
+            DeviceKind::Cuda => match vae_core::cuda(0) {
                 Ok($dev) => $body,
-                Err(e) => Err(format!("cannot open the CUDA device: {e:?}")),
+                Err(e) => Err(format!("cannot open the CUDA device: {e}")),
             },
             #[cfg(not(feature = "cuda"))]
             DeviceKind::Cuda => Err(args::NO_CUDA.to_string()),

@@ -31,3 +31,30 @@ pub use vae::Vae;
 pub fn cpu() -> dfdx::tensor::Cpu {
     dfdx::tensor::Cpu::seed_from_u64(0)
 }
+
+/// Opens CUDA device `ordinal` (seeded like `cpu()`), or says why it cannot.
+///
+/// dfdx 0.13's `Cuda::try_build` returns `Err` only for some failures: its cudarc 0.9
+/// `CudaDevice::new` *unwraps* `cuInit` and `cuDeviceGet`, so "no driver" or "no device"
+/// panics. The panic is caught here (its message silenced while the device is probed) and
+/// returned as the error, so callers can skip or report instead of aborting.
+#[cfg(feature = "cuda")]
+pub fn cuda(ordinal: usize) -> Result<dfdx::tensor::Cuda, String> {
+    use std::panic::{catch_unwind, set_hook, take_hook, AssertUnwindSafe};
+    let hook = take_hook();
+    set_hook(Box::new(|_| {}));
+    let result = catch_unwind(AssertUnwindSafe(|| dfdx::tensor::Cuda::try_build(ordinal, 0)));
+    set_hook(hook);
+    match result {
+        Ok(Ok(dev)) => Ok(dev),
+        Ok(Err(e)) => Err(format!("{e:?}")),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "CUDA initialisation panicked".to_string());
+            Err(msg.trim_start_matches("called `Result::unwrap()` on an `Err` value: ").to_string())
+        }
+    }
+}

@@ -185,10 +185,19 @@ impl Architecture {
 }
 
 /// (B, K) -> (l * B, K), copy s of the batch in rows s*B .. (s+1)*B.
+///
+/// A gather of row indices 0..B, l times, rather than broadcast-then-reshape: reshaping a
+/// broadcast (non-contiguous) tensor is the one op here that dfdx's CUDA backend compiles
+/// with NVRTC at run time, which needs the CUDA headers and dfdx's build directory at the
+/// paths baked in at build time. Gather is a precompiled kernel, so a CUDA build runs on a
+/// machine that has only the driver and the cuBLAS/NVRTC libraries. Same values and the
+/// same gradient (the l copies' gradients summed) on every device.
 pub fn repeat_rows<D: Device<f32>, T: Tape<f32, D>>(t: T2<D, T>, l: usize) -> T2<D, T> {
     if l == 1 {
         return t;
     }
-    let (b, k) = *t.shape();
-    t.broadcast_like::<_, Axis<0>>(&(l, b, k)).reshape_like(&(l * b, k))
+    let b = t.shape().0;
+    let idx: Vec<usize> = (0..l).flat_map(|_| 0..b).collect();
+    let idx = t.device().tensor_from_vec(idx, (l * b,));
+    t.gather(idx)
 }
