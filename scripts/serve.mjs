@@ -40,7 +40,21 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
-const BASE_HEADERS = { 'X-Content-Type-Options': 'nosniff' };
+// The strict policy the page and the widget are built for: scripts only from this origin
+// (plus compiling wasm), no inline script, no eval. Workers get it too: a worker's policy
+// comes from its own script's response.
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+const BASE_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': CSP };
 
 /** Maps a URL path to a file under root, or null when it must not be served. */
 export function resolvePath(root, urlPath) {

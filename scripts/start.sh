@@ -20,5 +20,6 @@ if [[ -f scripts/setup-wasm.sh ]]; then
   bash scripts/setup-wasm.sh
 fi
 
-bash scripts/build-web.sh
+# The page and the widget (dist/, which examples/tutorial.html embeds).
+bash scripts/build-dist.sh
 exec node scripts/serve.mjs

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 echo "== Rust tests"
 cargo test --workspace
-echo "== build the page"
-bash scripts/build-web.sh
+echo "== build the page and the widget (dist/)"
+bash scripts/build-dist.sh
 echo "== browser tests"
 node --test --test-concurrency=1 tests/e2e/

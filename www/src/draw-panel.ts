@@ -1,8 +1,10 @@
 // The draw panel's outputs: what the model sees (the 28x28 input), its reconstruction,
-// the posterior q(z|x) per latent dimension, and per-datapoint refinement.
+// the posterior q(z|x) per latent dimension, and per-datapoint refinement. A widget's compact
+// draw panel (next to a traversal, say) leaves out the posterior and refinement: those parts
+// are looked up with find() and skipped when absent.
 import type { DrawPad } from './draw';
 import type { ModelHolder } from './state';
-import { el, errorMessage, frameThrottle, nats, paintDigit, randomSeed, showError } from './ui';
+import { el, errorMessage, find, frameThrottle, nats, paintDigit, randomSeed, showError, type Root } from './ui';
 import type { Posterior } from './wasm';
 
 export class DrawPanel {
@@ -19,6 +21,8 @@ export class DrawPanel {
     private readonly holder: ModelHolder,
     private readonly pad: DrawPad,
     onFirstPaint: () => void,
+    /** The page, or a widget's shadow root. */
+    private readonly root: Root = document,
   ) {
     this.firstPaint = onFirstPaint;
     this.schedule = frameThrottle(() => this.update());
@@ -26,10 +30,11 @@ export class DrawPanel {
       if (change === 'replaced') this.stale = true;
       this.schedule();
     });
-    el('clear-button').addEventListener('click', () => pad.clear());
-    el('example-button').addEventListener('click', () => pad.drawExample());
-    el('refine-button').addEventListener('click', () => this.refine());
-    new ResizeObserver(() => this.paintPosterior()).observe(el('posterior'));
+    el('clear-button', root).addEventListener('click', () => pad.clear());
+    el('example-button', root).addEventListener('click', () => pad.drawExample());
+    find('refine-button', root)?.addEventListener('click', () => this.refine());
+    const bars = find('posterior', root);
+    if (bars) new ResizeObserver(() => this.paintPosterior()).observe(bars);
   }
 
   /** Called by the pad on every stroke segment; the work runs at most once a frame. */
@@ -48,24 +53,25 @@ export class DrawPanel {
     const x = this.stale ? this.pad.image() : this.x;
     const m = this.holder.model;
     this.x = x;
-    el('draw-hint').hidden = x !== null;
+    el('draw-hint', this.root).hidden = x !== null;
     if (this.stale) this.clearRefinement();
     this.stale = false;
     if (x) {
       try {
         this.posterior = m.encode(x);
-        paintDigit(el('input-view'), x);
-        paintDigit(el('reconstruction'), m.reconstruct(x));
+        paintDigit(el('input-view', this.root), x);
+        paintDigit(el('reconstruction', this.root), m.reconstruct(x));
       } catch (e) {
         this.posterior = null;
-        showError(`Reconstruction failed: ${errorMessage(e)}`);
+        showError(`Reconstruction failed: ${errorMessage(e)}`, this.root);
       }
     } else {
       this.posterior = null;
-      paintDigit(el('input-view'), null);
-      paintDigit(el('reconstruction'), null);
+      paintDigit(el('input-view', this.root), null);
+      paintDigit(el('reconstruction', this.root), null);
     }
-    el<HTMLButtonElement>('refine-button').disabled = x === null;
+    const refine = find<HTMLButtonElement>('refine-button', this.root);
+    if (refine) refine.disabled = x === null;
     this.paintPosterior();
     for (const f of this.listeners) f();
     if (x && this.firstPaint) {
@@ -76,13 +82,16 @@ export class DrawPanel {
   }
 
   private clearRefinement(): void {
-    el('refine-result').textContent = '';
-    el('refined-figure').hidden = true;
+    const result = find('refine-result', this.root);
+    if (result) result.textContent = '';
+    const figure = find('refined-figure', this.root);
+    if (figure) figure.hidden = true;
   }
 
   /** Bars: posterior mean per dimension, with a band of ±1 posterior standard deviation. */
   private paintPosterior(): void {
-    const canvas = el<HTMLCanvasElement>('posterior');
+    const canvas = find<HTMLCanvasElement>('posterior', this.root);
+    if (!canvas) return;
     const dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
     const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
@@ -114,29 +123,29 @@ export class DrawPanel {
       ctx.fillRect(x + bw * 0.25, Math.min(mid, mid - mu * scale), bw * 0.5, Math.max(1, Math.abs(mu * scale)));
     }
     const active = p.sigma.filter((s) => s < 0.5).length;
-    el('posterior-note').textContent = `${active} of ${n} dimensions active (posterior σ < 0.5); the rest match the prior N(0, 1).`;
+    el('posterior-note', this.root).textContent = `${active} of ${n} dimensions active (posterior σ < 0.5); the rest match the prior N(0, 1).`;
   }
 
   /** Per-datapoint SVI from the encoder's answer: how much better q could be for this x. */
   private refine(): void {
     const x = this.x;
     if (!x) return;
-    const button = el<HTMLButtonElement>('refine-button');
+    const button = el<HTMLButtonElement>('refine-button', this.root);
     button.disabled = true;
-    el('refine-result').textContent = 'Refining…';
+    el('refine-result', this.root).textContent = 'Refining…';
     // Let the "Refining…" text paint before the (synchronous) optimisation runs.
     setTimeout(() => {
       try {
         const r = this.holder.model.refine(x, 200, 0.05, 10, randomSeed());
         const gap = r.elbo_after - r.elbo_before;
-        el('refine-result').textContent =
+        el('refine-result', this.root).textContent =
           `ELBO ${nats(r.elbo_before)} → ${nats(r.elbo_after)} ` +
           `(${gap >= 0 ? '+' : ''}${gap.toFixed(1)} nats: the amortization gap)`;
-        paintDigit(el('refined'), r.reconstruction);
-        el('refined-figure').hidden = false;
+        paintDigit(el('refined', this.root), r.reconstruction);
+        el('refined-figure', this.root).hidden = false;
       } catch (e) {
-        el('refine-result').textContent = '';
-        showError(`Refinement failed: ${errorMessage(e)}`);
+        el('refine-result', this.root).textContent = '';
+        showError(`Refinement failed: ${errorMessage(e)}`, this.root);
       } finally {
         button.disabled = this.x === null;
       }

@@ -3,7 +3,7 @@
 import type { DrawPanel } from './draw-panel';
 import { SIDE } from './preprocess';
 import type { ModelHolder } from './state';
-import { el, errorMessage, frameThrottle, paintDigit, showError } from './ui';
+import { el, errorMessage, frameThrottle, paintDigit, showError, type Root } from './ui';
 
 const ITERATIONS = 100;
 const BRUSH = 2.5; // radius in 28x28 pixels
@@ -11,14 +11,17 @@ const BRUSH = 2.5; // radius in 28x28 pixels
 export class ImputePanel {
   /** 1 = pixel kept, 0 = erased (unknown to the model). */
   private readonly observed = new Uint8Array(SIDE * SIDE).fill(1);
-  private readonly canvas = el<HTMLCanvasElement>('impute-canvas');
+  private readonly canvas: HTMLCanvasElement;
   private erasing: number | null = null;
   private readonly schedule: () => void;
 
   constructor(
     private readonly holder: ModelHolder,
     private readonly panel: DrawPanel,
+    /** The page, or a widget's shadow root. */
+    private readonly root: Root = document,
   ) {
+    this.canvas = el<HTMLCanvasElement>('impute-canvas', root);
     this.schedule = frameThrottle(() => this.update());
     holder.subscribe(() => this.schedule());
     panel.onUpdate(() => this.schedule());
@@ -39,10 +42,10 @@ export class ImputePanel {
     c.addEventListener('pointerup', end);
     c.addEventListener('pointercancel', end);
     // Buttons give keyboard users the same experiment without a pointer.
-    el('erase-top').addEventListener('click', () => this.preset((r) => r < SIDE / 2));
-    el('erase-bottom').addEventListener('click', () => this.preset((r) => r >= SIDE / 2));
-    el('erase-left').addEventListener('click', () => this.preset((_, c2) => c2 < SIDE / 2));
-    el('erase-reset').addEventListener('click', () => this.preset(() => false));
+    el('erase-top', this.root).addEventListener('click', () => this.preset((r) => r < SIDE / 2));
+    el('erase-bottom', this.root).addEventListener('click', () => this.preset((r) => r >= SIDE / 2));
+    el('erase-left', this.root).addEventListener('click', () => this.preset((_, c2) => c2 < SIDE / 2));
+    el('erase-reset', this.root).addEventListener('click', () => this.preset(() => false));
   }
 
   private preset(erased: (row: number, col: number) => boolean): void {
@@ -65,22 +68,22 @@ export class ImputePanel {
   private update(): void {
     const x = this.panel.x;
     const erased = this.observed.includes(0);
-    el('impute-note').textContent = !x
+    el('impute-note', this.root).textContent = !x
       ? 'Draw a digit first.'
       : erased
         ? 'Erased pixels (red) are unknown to the model; on the right it fills them in.'
         : 'Rub out part of the digit (or use a button) to see the model fill it in.';
     this.paintMasked(x);
     if (!x || !erased) {
-      paintDigit(el('imputed'), x);
+      paintDigit(el('imputed', this.root), x);
       return;
     }
     // The model must not see the erased ink: zero it before imputing.
     const known = x.map((v, i) => (this.observed[i] ? v : 0));
     try {
-      paintDigit(el('imputed'), this.holder.model.impute(known, this.observed, ITERATIONS, 7));
+      paintDigit(el('imputed', this.root), this.holder.model.impute(known, this.observed, ITERATIONS, 7));
     } catch (e) {
-      showError(`Imputation failed: ${errorMessage(e)}`);
+      showError(`Imputation failed: ${errorMessage(e)}`, this.root);
     }
   }
 

@@ -1,16 +1,15 @@
-// Wiring: load the wasm module and the pretrained model, then start every panel.
-import { ElboChart } from './chart';
-import { DrawPad } from './draw';
-import { DrawPanel } from './draw-panel';
-import { ImputePanel } from './impute';
-import { LatentViews } from './latent';
-import { initModelIO } from './model-io';
-import { Scatter } from './scatter';
+// Wiring: put the panels' markup into the page, load the wasm module and the first model
+// (pretrained, or the architecture the URL's hash asks for), then start every panel.
+import '../panels.css';
+import { describeModel, PRETRAINED, startingModel } from './model-source';
+import { mountPanels } from './mount';
+import { allSections } from './sections';
+import { applySettings } from './settings';
 import { ModelHolder } from './state';
-import { TrainPanel, type BenchResult, type EquivalenceResult } from './train-panel';
-import { Traversal } from './traversal';
+import type { BenchResult, EquivalenceResult } from './train-panel';
 import { el, errorMessage, initErrorBanner, showError } from './ui';
-import { DEFAULT_MODEL, loadWasm, Model } from './wasm';
+import { followUrl, readHash, scrollToView } from './url-state';
+import { loadWasm } from './wasm';
 
 declare global {
   interface Window {
@@ -23,35 +22,22 @@ declare global {
   }
 }
 
-const PRETRAINED = new URL('./pretrained.safetensors', import.meta.url);
-
-/** The pretrained model, or an untrained one (with a message) when the file is missing. */
-async function initialModel(): Promise<{ model: Model; origin: string }> {
-  try {
-    const res = await fetch(PRETRAINED);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return { model: Model.fromCheckpoint(new Uint8Array(await res.arrayBuffer())), origin: 'pretrained' };
-  } catch (e) {
-    showError(`The pretrained model did not load (${errorMessage(e)}); starting from an untrained one. Press "Start training" to train it.`);
-    return { model: Model.fresh(DEFAULT_MODEL, 1), origin: 'untrained' };
-  }
-}
-
 async function main(): Promise<void> {
+  el('main').innerHTML = allSections();
   initErrorBanner();
+  const url = readHash(location.hash);
+  if (url.rejected.length) showError(`This link's ${url.rejected.join(', ')} could not be used; the defaults apply instead.`);
   await loadWasm();
-  const { model, origin } = await initialModel();
-  const holder = new ModelHolder(model, { dataset: 'mnist', origin });
+  const start = await startingModel(PRETRAINED, url.settings, 'pretrained');
+  if (start.problem) showError(start.problem);
+  const holder = new ModelHolder(start.model, { dataset: start.dataset, origin: start.origin });
   const describe = () => {
-    const c = holder.model.config();
-    const what = holder.info.origin === 'pretrained' ? 'Pretrained on MNIST' : `Model: ${holder.info.origin}`;
-    el('model-origin').textContent = `${what} · ${[c.input_dim, ...c.hidden, c.latent].join('-')} ${c.activation}, ${c.decoder} decoder`;
+    el('model-origin').textContent = describeModel(holder);
   };
   describe();
+  holder.subscribe((change) => change === 'replaced' && describe());
 
-  let panel: DrawPanel | null = null;
-  const pad = new DrawPad(el('draw-canvas'), () => panel?.changed());
-  panel = new DrawPanel(holder, pad, () => {
+  const { train } = mountPanels(holder, document, () => {
     // Paint happens at the next frame; mark after it so the number means "on screen".
     requestAnimationFrame(() => {
       performance.mark('vae:first-reconstruction');
@@ -59,20 +45,16 @@ async function main(): Promise<void> {
       document.body.dataset.ready = 'true';
     });
   });
-  new ImputePanel(holder, panel);
-  new Traversal(holder, panel);
-  new LatentViews(holder, panel);
-  new Scatter(holder);
-  const train = new TrainPanel(holder, new ElboChart(el('chart')));
-  initModelIO(holder, () => train.modelReplaced());
-  holder.subscribe((change) => change === 'replaced' && describe());
-  if (new URLSearchParams(location.search).has('bench')) {
+  // After the training panel set its defaults (workers K), so the link's values win.
+  applySettings(url.settings);
+  followUrl(holder, url, () => train?.modelReplaced());
+  scrollToView(url.view);
+  if (train && new URLSearchParams(location.search).has('bench')) {
     window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);
   }
-  if (new URLSearchParams(location.search).has('debug')) {
+  if (train && new URLSearchParams(location.search).has('debug')) {
     window.__vaeDebug = { equivalence: (k, steps) => train.equivalence(k, steps), crashWorker: (i) => train.crashWorker(i) };
   }
-  pad.drawExample();
 }
 
 main().catch((e) => showError(`The playground failed to start: ${errorMessage(e)}`));

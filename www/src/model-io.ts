@@ -2,11 +2,11 @@
 // not load leaves the current model in place and says why.
 import * as settings from './settings';
 import type { ModelHolder } from './state';
-import { clearError, el, errorMessage, showError } from './ui';
+import { clearError, el, errorMessage, showError, type Root } from './ui';
 import { Model } from './wasm';
 
-export function initModelIO(holder: ModelHolder, onLoaded: () => void): void {
-  el('model-save').addEventListener('click', () => {
+export function initModelIO(holder: ModelHolder, onLoaded: () => void, root: Root = document): void {
+  el('model-save', root).addEventListener('click', () => {
     try {
       const c = holder.model.config();
       const bytes = holder.model.toCheckpoint({
@@ -24,11 +24,11 @@ export function initModelIO(holder: ModelHolder, onLoaded: () => void): void {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (e) {
-      showError(`Could not save the model: ${errorMessage(e)}`);
+      showError(`Could not save the model: ${errorMessage(e)}`, root);
     }
   });
 
-  const input = el<HTMLInputElement>('model-upload');
+  const input = el<HTMLInputElement>('model-upload', root);
   input.addEventListener('change', async () => {
     const file = input.files?.[0];
     input.value = ''; // choosing the same file again should load it again
@@ -37,13 +37,13 @@ export function initModelIO(holder: ModelHolder, onLoaded: () => void): void {
     try {
       model = Model.fromCheckpoint(new Uint8Array(await file.arrayBuffer()));
     } catch (e) {
-      showError(`Could not load "${file.name}": ${errorMessage(e)}. The current model is unchanged.`);
+      showError(`Could not load "${file.name}": ${errorMessage(e)}. The current model is unchanged.`, root);
       return;
     }
-    clearError();
+    clearError(root);
     // The file doesn't say which data set it saw; MNIST unless the form says otherwise.
-    holder.replace(model, { dataset: settings.dataset(), origin: `loaded from ${file.name}` });
-    settings.showArchitecture(model.config());
+    holder.replace(model, { dataset: settings.dataset(root), origin: `loaded from ${file.name}` });
+    settings.showArchitecture(model.config(), root);
     onLoaded();
   });
 }

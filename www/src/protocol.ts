@@ -1,4 +1,5 @@
 // Messages between the page and the training worker (worker.ts). Types only.
+import type { SavedMeta } from './persist';
 import type { Binarization, Estimator, ModelConfig, TrainConfig } from './wasm';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
@@ -8,7 +9,23 @@ export type StartFrom = { kind: 'fresh'; model: ModelConfig } | { kind: 'checkpo
 
 export type ToWorker =
   /** run: chosen by the page, echoed on everything this trainer reports. */
-  | { type: 'start'; run: number; from: StartFrom; train: TrainConfig; binarization: Binarization; dataset: DatasetName }
+  | {
+      type: 'start';
+      run: number;
+      from: StartFrom;
+      train: TrainConfig;
+      binarization: Binarization;
+      dataset: DatasetName;
+      /** Save the run to IndexedDB every few seconds and on pause (the page: yes). */
+      persist?: boolean;
+      /** The page's step and epoch counts before this trainer (kept with the saved run). */
+      offset?: number;
+      epochOffset?: number;
+    }
+  /** Continue the run saved in IndexedDB. */
+  | { type: 'restore'; run: number }
+  /** Test hook: this worker throws, as a crash would. */
+  | { type: 'crash' }
   /** Resume the existing trainer; the worker answers 'need-start' when it has none. */
   | { type: 'resume' }
   | { type: 'pause' }
@@ -57,6 +74,11 @@ export type FromWorker =
   | { type: 'error'; message: string }
   | { type: 'bench-result'; samplesPerSec: number; steps: number; batch: number; seconds: number; k: number }
   | { type: 'worker-restarted'; index: number; reason: string }
+  | { type: 'saved'; run: number; step: number; savedAt: number }
+  /** A non-finite loss was caught: the model went back to `step`, the rate is now `lr`. */
+  | { type: 'recovered'; run: number; step: number; lr: number; message: string }
+  /** The saved run is back: the model (checkpoint) and what the page shows about it. */
+  | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta }
   | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; helpers: number };
 
 /** Coordinator -> gradient worker (grad-worker.ts). */

@@ -3,7 +3,7 @@
 import { pca } from './math';
 import type { ModelHolder } from './state';
 import { testSet, TEST_COUNT, type TestSet } from './testset';
-import { el, errorMessage, showError } from './ui';
+import { el, errorMessage, showError, type Root } from './ui';
 
 const REFRESH_MS = 3000; // while training: re-encode at most this often (~100 ms each)
 
@@ -17,8 +17,12 @@ export class Scatter {
   private last = 0;
   private timer = 0;
 
-  constructor(private readonly holder: ModelHolder) {
-    el('scatter-button').addEventListener('click', () => {
+  constructor(
+    private readonly holder: ModelHolder,
+    /** The page, or a widget's shadow root. */
+    private readonly root: Root = document,
+  ) {
+    el('scatter-button', this.root).addEventListener('click', () => {
       this.wanted = true;
       void this.render();
     });
@@ -37,7 +41,7 @@ export class Scatter {
     try {
       if (this.tests?.name !== name) this.tests = { name, set: await testSet(name) };
     } catch (e) {
-      showError(`Could not load the test set: ${errorMessage(e)}`);
+      showError(`Could not load the test set: ${errorMessage(e)}`, this.root);
       return;
     }
     this.last = performance.now();
@@ -61,14 +65,14 @@ export class Scatter {
       }
     }
     this.paint(xy, labels, name === 'fashion-mnist' ? FASHION : null);
-    el('scatter-note').textContent =
+    el('scatter-note', this.root).textContent =
       d > 2
         ? `Posterior means of ${TEST_COUNT} test images, projected on their first two principal components (of ${d} dimensions).`
         : `Posterior means of ${TEST_COUNT} test images (z1 across, z2 up).`;
   }
 
   private paint(xy: Float32Array, labels: Uint8Array, names: string[] | null): void {
-    const canvas = el<HTMLCanvasElement>('scatter');
+    const canvas = el<HTMLCanvasElement>('scatter', this.root);
     canvas.hidden = false;
     const dpr = window.devicePixelRatio || 1;
     const w = Math.round(canvas.clientWidth * dpr) || 400;
@@ -95,7 +99,7 @@ export class Scatter {
       ctx.arc(pad + (xy[2 * i] - x0) * sx, h - pad - (xy[2 * i + 1] - y0) * sy, 2.5 * dpr, 0, 2 * Math.PI);
       ctx.fill();
     }
-    const legend = el('scatter-legend');
+    const legend = el('scatter-legend', this.root);
     legend.replaceChildren(
       ...COLOURS.map((c, i) => {
         const li = document.createElement('li');

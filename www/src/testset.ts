@@ -1,9 +1,9 @@
 // The first 1000 test images of a data set, on the page's own wasm instance. Fetched only
 // when asked for (random test digits, the scatter plot): ~1.7 MB compressed, not the
-// whole training set.
+// whole training set. One download per page however many widgets ask: the cache is
+// module-wide and every asker hears the progress.
 import { DATASET_LABELS, fetchTest, megabytes } from './data';
 import type { DatasetName } from './protocol';
-import { el } from './ui';
 import { Data } from './wasm';
 
 export const TEST_COUNT = 1000;
@@ -13,15 +13,25 @@ export interface TestSet {
   labels: Uint8Array;
 }
 
+/** Shows a line of progress text ('' when done). */
+export type StatusFn = (text: string) => void;
+
 const cache = new Map<DatasetName, Promise<TestSet>>();
+const listeners = new Map<DatasetName, Set<StatusFn>>();
 
 async function load(name: DatasetName): Promise<TestSet> {
-  const status = el('latent-status');
   const label = DATASET_LABELS[name];
-  const [images, labels] = await fetchTest(name, (loaded, total) => {
-    status.textContent = `Downloading the ${label} test set: ${megabytes(loaded)} / ${megabytes(total)} MB`;
-  });
-  status.textContent = '';
+  const tell = (text: string) => listeners.get(name)?.forEach((f) => f(text));
+  let files: Uint8Array[];
+  try {
+    files = await fetchTest(name, (loaded, total) => {
+      tell(`Downloading the ${label} test set: ${megabytes(loaded)} / ${megabytes(total)} MB`);
+    });
+  } finally {
+    tell('');
+    listeners.delete(name); // only downloads in flight have listeners
+  }
+  const [images, labels] = files;
   const d = Data.testOnly(images, labels);
   try {
     return { images: d.testImages(TEST_COUNT), labels: d.testLabels(TEST_COUNT) };
@@ -30,8 +40,10 @@ async function load(name: DatasetName): Promise<TestSet> {
   }
 }
 
-export function testSet(name: DatasetName): Promise<TestSet> {
+export function testSet(name: DatasetName, onStatus?: StatusFn): Promise<TestSet> {
   let p = cache.get(name);
+  if (!p) listeners.set(name, new Set());
+  if (onStatus) listeners.get(name)?.add(onStatus);
   if (!p) {
     p = load(name);
     cache.set(name, p);

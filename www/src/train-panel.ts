@@ -4,7 +4,7 @@ import type { ElboChart } from './chart';
 import type { FromWorker, StartFrom, ToWorker, WorkerStat } from './protocol';
 import * as settings from './settings';
 import type { ModelHolder } from './state';
-import { duration, el, errorMessage, nats, randomSeed, showError } from './ui';
+import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from './ui';
 import { binarizationFor, Model } from './wasm';
 
 type State = 'idle' | 'starting' | 'running' | 'paused';
@@ -51,12 +51,14 @@ export class TrainPanel {
   constructor(
     private readonly holder: ModelHolder,
     private readonly chart: ElboChart,
+    /** The page, or a widget's shadow root: where this panel's controls are. */
+    private readonly root: Root = document,
   ) {
-    el('train-toggle').addEventListener('click', () => this.toggle());
-    el('train-scratch').addEventListener('click', () => this.fromScratch());
-    el('opt-lr').addEventListener('change', () => this.send({ type: 'set-lr', lr: settings.trainConfig().lr }));
-    for (const name of settings.TRAINER_CONTROLS) el(name).addEventListener('change', () => this.settingsChanged());
-    const k = el<HTMLInputElement>('opt-workers');
+    el('train-toggle', this.root).addEventListener('click', () => this.toggle());
+    el('train-scratch', this.root).addEventListener('click', () => this.fromScratch());
+    el('opt-lr', this.root).addEventListener('change', () => this.send({ type: 'set-lr', lr: settings.trainConfig(this.root).lr }));
+    for (const name of settings.TRAINER_CONTROLS) el(name, this.root).addEventListener('change', () => this.settingsChanged());
+    const k = el<HTMLInputElement>('opt-workers', this.root);
     k.max = String(MAX_WORKERS);
     k.value = String(DEFAULT_WORKERS);
     k.addEventListener('change', () => this.send({ type: 'set-workers', k: this.workers() }));
@@ -65,12 +67,12 @@ export class TrainPanel {
 
   /** K from the form, clamped to 1..MAX_WORKERS with a note when it was out of range. */
   private workers(): number {
-    const input = el<HTMLInputElement>('opt-workers');
+    const input = el<HTMLInputElement>('opt-workers', this.root);
     const v = Math.round(Number(input.value));
     const k = Number.isFinite(v) ? Math.min(MAX_WORKERS, Math.max(1, v)) : DEFAULT_WORKERS;
     if (String(k) !== input.value) {
       input.value = String(k);
-      el('worker-notice').textContent = `Workers must be a whole number from 1 to ${MAX_WORKERS}; using ${k}.`;
+      el('worker-notice', this.root).textContent = `Workers must be a whole number from 1 to ${MAX_WORKERS}; using ${k}.`;
     }
     return k;
   }
@@ -115,7 +117,7 @@ export class TrainPanel {
       this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
       this.worker.postMessage({ type: 'set-workers', k: this.workers() } satisfies ToWorker);
       this.worker.onerror = (e) => {
-        showError(`The training worker failed: ${e.message || 'could not load worker.js'}`);
+        showError(`The training worker failed: ${e.message || 'could not load worker.js'}`, this.root);
         this.state = 'idle';
         this.render();
       };
@@ -162,13 +164,13 @@ export class TrainPanel {
   }
 
   private fromScratch(): void {
-    const config = settings.modelConfig();
+    const config = settings.modelConfig(this.root);
     const seed = randomSeed();
     try {
       // Replace the page's model now, so every panel shows the untrained decoder at once.
-      this.holder.replace(Model.fresh(config, seed), { dataset: settings.dataset(), origin: 'trained from scratch' });
+      this.holder.replace(Model.fresh(config, seed), { dataset: settings.dataset(this.root), origin: 'trained from scratch' });
     } catch (e) {
-      showError(`Cannot build that model: ${errorMessage(e)}`);
+      showError(`Cannot build that model: ${errorMessage(e)}`, this.root);
       return;
     }
     this.offset = this.lastStep = this.epochOffset = this.lastEpoch = 0;
@@ -181,9 +183,9 @@ export class TrainPanel {
     this.state = 'starting';
     this.stale = false;
     this.run++;
-    this.holder.info = { ...this.holder.info, dataset: settings.dataset() };
-    el('train-status').textContent = 'Starting…';
-    this.send({ type: 'start', run: this.run, from, train: settings.trainConfig(seed), binarization, dataset: settings.dataset() }, transfer);
+    this.holder.info = { ...this.holder.info, dataset: settings.dataset(this.root) };
+    el('train-status', this.root).textContent = 'Starting…';
+    this.send({ type: 'start', run: this.run, from, train: settings.trainConfig(this.root, seed), binarization, dataset: settings.dataset(this.root) }, transfer);
     this.render();
   }
 
@@ -191,7 +193,7 @@ export class TrainPanel {
     if ('run' in m && m.run !== this.run) return;
     switch (m.type) {
       case 'status':
-        el('train-status').textContent = m.text;
+        el('train-status', this.root).textContent = m.text;
         break;
       case 'started':
         if (this.state === 'starting') this.state = 'running';
@@ -200,15 +202,15 @@ export class TrainPanel {
         this.lastStep = m.step;
         this.lastEpoch = m.epoch + m.epochFraction;
         this.chart.addTrain(this.offset + m.step, m.bound);
-        el<HTMLProgressElement>('epoch-progress').value = m.epochFraction;
-        el('bound-value').textContent = nats(m.bound);
+        el<HTMLProgressElement>('epoch-progress', this.root).value = m.epochFraction;
+        el('bound-value', this.root).textContent = nats(m.bound);
         this.showNumbers((this.epochOffset + this.lastEpoch).toFixed(2), String(this.offset + m.step), undefined);
-        el('speed-value').textContent = Math.round(m.samplesPerSec).toLocaleString('en-US');
-        el('eta-value').textContent = duration(m.etaSec);
+        el('speed-value', this.root).textContent = Math.round(m.samplesPerSec).toLocaleString('en-US');
+        el('eta-value', this.root).textContent = duration(m.etaSec);
         this.showWorkers(m.workers);
         break;
       case 'worker-restarted':
-        el('worker-notice').textContent =
+        el('worker-notice', this.root).textContent =
           `Worker ${m.index} stopped (${m.reason}) and was replaced; its share of that step was computed by worker 1, so training goes on from the same state.`;
         break;
       case 'equivalence-result':
@@ -235,7 +237,7 @@ export class TrainPanel {
         this.continueTraining();
         break;
       case 'error':
-        showError(m.message);
+        showError(m.message, this.root);
         break;
       case 'bench-result':
         this.state = 'idle';
@@ -248,26 +250,26 @@ export class TrainPanel {
 
   /** K and each worker's images per second over the last slice. */
   private showWorkers(stats: WorkerStat[]): void {
-    el('workers-value').textContent = String(stats.length);
-    el('worker-stats').textContent =
+    el('workers-value', this.root).textContent = String(stats.length);
+    el('worker-stats', this.root).textContent =
       stats.length > 1
         ? stats.map((w, i) => `worker ${i + 1}: ${w.ms > 0 ? Math.round((w.rows * 1000) / w.ms).toLocaleString('en-US') : '—'} img/s`).join(' · ')
         : '';
   }
 
   private showNumbers(epoch?: string, step?: string, elbo?: string): void {
-    if (epoch !== undefined) el('epoch-value').textContent = epoch;
-    if (step !== undefined) el('step-value').textContent = step;
-    if (elbo !== undefined) el('elbo-value').textContent = elbo === '—' ? '—' : `${elbo} nats`;
+    if (epoch !== undefined) el('epoch-value', this.root).textContent = epoch;
+    if (step !== undefined) el('step-value', this.root).textContent = step;
+    if (elbo !== undefined) el('elbo-value', this.root).textContent = elbo === '—' ? '—' : `${elbo} nats`;
   }
 
   private render(): void {
     const busy = this.state === 'running' || this.state === 'starting';
-    const b = el('train-toggle');
+    const b = el('train-toggle', this.root);
     b.textContent = busy ? 'Pause' : this.state === 'paused' ? 'Resume training' : 'Start training';
     b.setAttribute('aria-pressed', String(busy));
-    el('train-state').textContent = { idle: 'Not training', starting: 'Starting', running: 'Training', paused: 'Paused' }[this.state];
-    if (!busy) el('eta-value').textContent = '—';
-    if (!busy) el('train-status').textContent = this.stale && this.state === 'paused' ? 'New settings apply when training resumes.' : '';
+    el('train-state', this.root).textContent = { idle: 'Not training', starting: 'Starting', running: 'Training', paused: 'Paused' }[this.state];
+    if (!busy) el('eta-value', this.root).textContent = '—';
+    if (!busy) el('train-status', this.root).textContent = this.stale && this.state === 'paused' ? 'New settings apply when training resumes.' : '';
   }
 }

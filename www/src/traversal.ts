@@ -4,7 +4,7 @@
 import type { DrawPanel } from './draw-panel';
 import { SIDE } from './preprocess';
 import type { ModelHolder } from './state';
-import { el } from './ui';
+import { el, type Root } from './ui';
 
 const SWEEP_MS = 2400; // one dimension: -3 -> +3 -> -3
 const FRAME_MS = 33;
@@ -15,7 +15,7 @@ const GAP = 4;
 const STRIP_W = STRIP * SIDE * SMALL + (STRIP - 1) * GAP;
 
 export class Traversal {
-  private readonly canvas = el<HTMLCanvasElement>('traversal');
+  private readonly canvas: HTMLCanvasElement;
   private readonly tile = document.createElement('canvas');
   private dim = 0;
   private t0 = performance.now();
@@ -23,27 +23,34 @@ export class Traversal {
   private playing = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
   /** Decoded strip for the current dimension (STRIP rows); recomputed when anything moves. */
   private strip: Float32Array | null = null;
+  /** Off screen (a widget further down a tutorial) the animation stops decoding: several
+   * widgets on one page would otherwise each spend a core's share at 30 fps. */
+  private onScreen = true;
 
   constructor(
     private readonly holder: ModelHolder,
     private readonly panel: DrawPanel,
+    /** The page, or a widget's shadow root. */
+    private readonly root: Root = document,
   ) {
+    this.canvas = el<HTMLCanvasElement>('traversal', root);
+    new IntersectionObserver(([entry]) => (this.onScreen = entry.isIntersecting)).observe(this.canvas);
     this.tile.width = this.tile.height = SIDE;
     // The animated tile on top, the strip of fixed steps under it, a marker in between.
     this.canvas.width = STRIP_W;
     this.canvas.height = SIDE * BIG + 24 + SIDE * SMALL;
     holder.subscribe(() => (this.strip = null));
     panel.onUpdate(() => (this.strip = null));
-    el('traversal-play').addEventListener('click', () => this.setPlaying(!this.playing));
-    el('traversal-prev').addEventListener('click', () => this.step(-1));
-    el('traversal-next').addEventListener('click', () => this.step(1));
+    el('traversal-play', this.root).addEventListener('click', () => this.setPlaying(!this.playing));
+    el('traversal-prev', this.root).addEventListener('click', () => this.step(-1));
+    el('traversal-next', this.root).addEventListener('click', () => this.step(1));
     this.setPlaying(this.playing);
     requestAnimationFrame((now) => this.frame(now));
   }
 
   private setPlaying(on: boolean): void {
     this.playing = on;
-    const b = el('traversal-play');
+    const b = el('traversal-play', this.root);
     b.textContent = on ? 'Pause animation' : 'Play animation';
     b.setAttribute('aria-pressed', String(on));
     this.t0 = performance.now();
@@ -66,7 +73,7 @@ export class Traversal {
 
   private frame(now: number): void {
     requestAnimationFrame((t) => this.frame(t));
-    if (!this.playing || now - this.lastFrame < FRAME_MS) return;
+    if (!this.playing || !this.onScreen || now - this.lastFrame < FRAME_MS) return;
     this.lastFrame = now;
     let phase = (now - this.t0) / SWEEP_MS;
     if (phase >= 1) {
@@ -115,7 +122,7 @@ export class Traversal {
 
     const sigma = this.panel.posterior?.sigma[this.dim];
     const note = sigma === undefined ? '' : sigma < 0.5 ? ` · posterior σ ${sigma.toFixed(2)} (active)` : ` · posterior σ ${sigma.toFixed(2)} (inactive: unused by the model)`;
-    el('traversal-label').textContent = `Dimension ${this.dim + 1} of ${n}: z${this.dim + 1} = ${centre.toFixed(2)} ${offset >= 0 ? '+' : '−'} ${Math.abs(offset).toFixed(1)}${note}`;
+    el('traversal-label', this.root).textContent = `Dimension ${this.dim + 1} of ${n}: z${this.dim + 1} = ${centre.toFixed(2)} ${offset >= 0 ? '+' : '−'} ${Math.abs(offset).toFixed(1)}${note}`;
   }
 
   private blit(ctx: CanvasRenderingContext2D, pixels: Float32Array, index: number, x: number, y: number, size: number): void {

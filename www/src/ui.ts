@@ -2,11 +2,21 @@
 // 28x28 greyscale images onto canvases.
 import { SIDE } from './preprocess';
 
-/** The element with data-testid or id `name`; a missing one is a bug in index.html. */
-export function el<T extends HTMLElement = HTMLElement>(name: string): T {
-  const found = document.querySelector(`[data-testid="${name}"]`) ?? document.getElementById(name);
-  if (!found) throw new Error(`index.html has no element "${name}"`);
-  return found as T;
+/** Where a panel looks for its elements: the page (document) or a widget's shadow root.
+ * Ids are only unique per root, so every lookup is scoped to one. */
+export type Root = ParentNode;
+
+/** The element with data-testid or id `name` under `root`, or null. For the parts a widget's
+ * view may leave out (the posterior bars in a compact draw panel, say). */
+export function find<T extends HTMLElement = HTMLElement>(name: string, root: Root = document): T | null {
+  return root.querySelector<T>(`[data-testid="${name}"]`) ?? root.querySelector<T>(`#${CSS.escape(name)}`);
+}
+
+/** The element with data-testid or id `name` under `root`; a missing one is a bug in the markup. */
+export function el<T extends HTMLElement = HTMLElement>(name: string, root: Root = document): T {
+  const found = find<T>(name, root);
+  if (!found) throw new Error(`the markup has no element "${name}"`);
+  return found;
 }
 
 export function errorMessage(e: unknown): string {
@@ -14,21 +24,28 @@ export function errorMessage(e: unknown): string {
   return typeof e === 'string' ? e : JSON.stringify(e);
 }
 
-/** Shows a message in the error banner (role=alert, so screen readers announce it). */
-export function showError(message: string): void {
-  const banner = el('error');
-  el('error-text').textContent = message;
+/** Shows a message in the error banner of `root` (role=alert, so screen readers announce
+ * it). Each widget has its own banner: one widget's failure is shown where it happened. */
+export function showError(message: string, root: Root = document): void {
+  const banner = find('error', root);
+  if (!banner) {
+    console.error(message); // a root without a banner still leaves a trace
+    return;
+  }
+  el('error-text', root).textContent = message;
   banner.hidden = false;
 }
 
-export function clearError(): void {
-  el('error').hidden = true;
+export function clearError(root: Root = document): void {
+  el('error', root).hidden = true;
 }
 
-export function initErrorBanner(): void {
-  el('error-close').addEventListener('click', clearError);
+/** Wires the banner's close button. Only the page (global: true) also catches unhandled
+ * rejections: a widget must not claim a host page's errors as its own. */
+export function initErrorBanner(root: Root = document, global = root === document): void {
+  el('error-close', root).addEventListener('click', () => clearError(root));
   // Anything that escapes a handler still reaches the person using the page.
-  window.addEventListener('unhandledrejection', (e) => showError(errorMessage(e.reason)));
+  if (global) window.addEventListener('unhandledrejection', (e) => showError(errorMessage(e.reason)));
 }
 
 /** Nats with one decimal and an ASCII minus, so the text is easy to read back. */

@@ -109,6 +109,8 @@ export interface Trainer {
   addPart(part: Float32Array, rows: number): void;
   finishStep(data: Data): RunStats;
   checksum(): number;
+  /** Updates applied so far. */
+  step(): number;
   /** Model, optimizer moments, position and config, with `meta`: continues exactly. */
   saveState(meta: Record<string, string>): Uint8Array;
 }

@@ -5,6 +5,7 @@
 // (pool.ts), one synchronous data-parallel step at a time.
 import { DATASET_LABELS, fetchFull, megabytes } from './data';
 import { GradientPool } from './pool';
+import * as persist from './persist';
 import type { DatasetName, FromWorker, ToWorker, WorkerStat } from './protocol';
 import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, loadWasm, Trainer } from './wasm';
 
@@ -14,6 +15,10 @@ const SLICE_MS = 75;
 const PARAMS_EVERY_MS = 500;
 const TEST_EVERY_MS = 3000;
 const TEST_IMAGES = 1000;
+/** How often the training state goes to IndexedDB (and becomes the rollback point). */
+const SAVE_EVERY_MS = 3000;
+/** Halvings of the learning rate tried after non-finite losses before giving up. */
+const MAX_ROLLBACKS = 10;
 
 let data: { name: DatasetName; d: Data } | null = null;
 let trainer: Trainer | null = null;
@@ -29,11 +34,21 @@ let lastParams = 0;
 let lastTest = 0;
 let lastEpoch = 0;
 let lastStep = 0;
+let lastEpochFraction = 0;
 /** Workers wanted (K), this one included. */
 let workers = 1;
 const pool = new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
 /** The slice in flight (a K > 1 slice awaits its workers); stop() waits for it. */
 let inflight: Promise<void> = Promise.resolve();
+
+// Persistence and recovery. `snapshot` is the last good training state (the rollback
+// point after a non-finite loss); it is also what goes to IndexedDB when `persistOn`.
+let persistOn = true;
+let snapshot: Uint8Array | null = null;
+let lastSave = 0;
+let rollbacks = 0;
+let savedRun: Omit<persist.SavedMeta, 'step' | 'epoch' | 'savedAt' | 'curves'> | null = null;
+let curves: persist.SavedMeta['curves'] = { train: [], test: [] };
 
 function post(m: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(m, transfer);
@@ -72,7 +87,40 @@ function testElbo(epoch: number): void {
   if (!trainer || !data) return;
   const elbo = trainer.testElbo(data.d, TEST_IMAGES);
   lastTest = performance.now();
+  curves.test.push([(savedRun?.offset ?? 0) + lastStep, elbo]);
+  persist.thin(curves.test);
   post({ type: 'test', run, step: lastStep, epoch, elbo });
+}
+
+/** Keeps the current state as the rollback point and, when enabled, in IndexedDB. */
+async function checkpointNow(): Promise<void> {
+  if (!trainer || !savedRun) return;
+  snapshot = trainer.saveState({});
+  lastSave = performance.now();
+  if (!persistOn) return;
+  const meta: persist.SavedMeta = { ...savedRun, step: lastStep, epoch: lastEpochFraction, savedAt: Date.now(), curves };
+  try {
+    await persist.save(snapshot, meta);
+    post({ type: 'saved', run, step: lastStep, savedAt: meta.savedAt });
+  } catch (e) {
+    persistOn = false; // private windows may refuse storage: keep training, say so once
+    post({ type: 'status', text: `Training progress cannot be saved in this browser (${message(e)}).` });
+  }
+}
+
+/** After a non-finite loss: back to the last good state with half the learning rate. */
+function rollBack(why: string): boolean {
+  if (!trainer || !data || !snapshot || rollbacks >= MAX_ROLLBACKS) return false;
+  const lr = trainer.trainConfig().lr / 2;
+  const restored = Trainer.restoreState(snapshot, data.d);
+  restored.setLearningRate(lr);
+  trainer.free();
+  trainer = restored;
+  rollbacks++;
+  const step = trainer.step();
+  post({ type: 'recovered', run, lr, step, message: `${why} Rolled back to step ${(savedRun?.offset ?? 0) + step} and halved the learning rate to ${lr}.` });
+  lastStep = step;
+  return true;
 }
 
 /** Runs steps for about SLICE_MS: in one wasm call with one worker, else step by step. */
@@ -103,6 +151,14 @@ async function slice(gen: number): Promise<void> {
   try {
     r = await runSlice(trainer, data.d);
   } catch (e) {
+    const why = `The loss became non-finite (${message(e)}).`;
+    if (/not finite/.test(message(e)) && rollBack(why)) {
+      sendParams();
+      yieldThen(() => {
+        inflight = slice(gen);
+      });
+      return;
+    }
     running = false;
     post({ type: 'error', message: `Training stopped: ${message(e)}. Try a smaller learning rate.` });
     post({ type: 'paused' });
@@ -113,6 +169,9 @@ async function slice(gen: number): Promise<void> {
   const sps = (steps * batch * 1000) / dt;
   rate = rate === 0 ? sps : 0.8 * rate + 0.2 * sps;
   lastStep = s.step;
+  lastEpochFraction = s.epoch + (s.epoch_size > 0 ? s.cursor / s.epoch_size : 0);
+  curves.train.push([(savedRun?.offset ?? 0) + s.step, s.bound]);
+  persist.thin(curves.train);
   post({
     type: 'progress',
     run,
@@ -130,6 +189,10 @@ async function slice(gen: number): Promise<void> {
     testElbo(s.epoch);
   }
   if (now - lastParams > PARAMS_EVERY_MS) sendParams();
+  if (now - lastSave > SAVE_EVERY_MS) {
+    await checkpointNow();
+    rollbacks = 0; // progress since the last rollback point: a fresh allowance
+  }
   yieldThen(() => {
     inflight = slice(gen);
   });
@@ -172,16 +235,54 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     m.from.kind === 'fresh'
       ? Trainer.fresh(m.from.model, m.train, m.binarization, d)
       : Trainer.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
-  batch = m.train.batch_size;
-  pool.configure(trainer);
+  persistOn = m.persist ?? false;
+  savedRun = { dataset: m.dataset, binarization: m.binarization, config: trainer.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
+  curves = { train: [], test: [] };
+  begin(0, 0);
+  post({ type: 'started', run, trainLen: d.trainLen(), config: trainer.config() });
+  testElbo(0); // the chart's first point: where training starts from
+  await checkpointNow(); // the first rollback point
+  post({ type: 'status', text: '' });
+  resume();
+}
+
+/** Readies the loop for `trainer` at (step, epoch). */
+function begin(step: number, epoch: number): void {
+  batch = trainer!.trainConfig().batch_size;
+  pool.configure(trainer!);
   pool.resize(workers);
   stepsPerSlice = 1;
   rate = 0;
-  lastEpoch = 0;
-  lastStep = 0;
-  post({ type: 'started', run, trainLen: d.trainLen(), config: trainer.config() });
-  testElbo(0); // the chart's first point: where training starts from
+  rollbacks = 0;
+  lastEpoch = epoch;
+  lastStep = step;
+  lastEpochFraction = epoch;
+}
+
+/** Continues the run saved in IndexedDB exactly where it was saved. */
+async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promise<void> {
+  await stop();
+  run = m.run;
+  const saved = await persist.loadState();
+  if (!saved) {
+    post({ type: 'error', message: 'There is no saved training run to resume.' });
+    post({ type: 'paused' });
+    return;
+  }
+  const { state, meta } = saved;
+  const d = await getData(meta.dataset);
+  post({ type: 'status', text: 'Restoring the saved run…' });
+  trainer = Trainer.restoreState(state, d);
+  persistOn = true;
+  savedRun = { dataset: meta.dataset, binarization: meta.binarization, config: meta.config, train: meta.train, offset: meta.offset, epochOffset: meta.epochOffset };
+  curves = meta.curves;
+  const step = trainer.step();
+  begin(step, Math.floor(meta.epoch));
+  snapshot = state;
+  lastSave = performance.now();
+  post({ type: 'restored', run, checkpoint: trainer.toCheckpoint({}), meta: { ...meta, step } });
   post({ type: 'status', text: '' });
+  sendParams();
   resume();
 }
 
@@ -246,9 +347,19 @@ async function handle(m: ToWorker): Promise<void> {
     case 'pause':
       if (running) {
         running = false;
+        await inflight; // a consistent state: no step half done
         sendParams(); // the page's model ends exactly where training paused
+        await checkpointNow();
       }
       post({ type: 'paused' });
+      return;
+    case 'restore':
+      return restore(m);
+    case 'crash':
+      // Test hook: an uncaught error, as a real failure of this worker would raise.
+      setTimeout(() => {
+        throw new Error('training worker crashed (simulated)');
+      });
       return;
     case 'reset':
       return stop();

@@ -151,6 +151,11 @@ impl Trainer {
         Ok(self.progress(data, s.bound as f64))
     }
 
+    /// Updates applied so far.
+    pub fn step(&self) -> f64 {
+        self.inner.step as f64
+    }
+
     /// FNV-1a of the parameters' bits: replicas compare theirs to it.
     pub fn checksum(&self) -> u32 {
         parallel::checksum(&self.inner.vae.params())

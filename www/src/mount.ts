@@ -1,0 +1,49 @@
+// Starts the panels whose markup is under a root: the whole page, or the few sections a
+// widget's view put into its shadow root. Each panel then looks up only its own root's
+// elements, so two widgets on a page never touch each other's.
+import { ElboChart } from './chart';
+import { DrawPad } from './draw';
+import { DrawPanel } from './draw-panel';
+import { ImputePanel } from './impute';
+import { LatentViews } from './latent';
+import { initModelIO } from './model-io';
+import { Scatter } from './scatter';
+import { showArchitecture } from './settings';
+import type { ModelHolder } from './state';
+import { TrainPanel } from './train-panel';
+import { Traversal } from './traversal';
+import { el, find, type Root } from './ui';
+
+export interface Panels {
+  pad: DrawPad | null;
+  draw: DrawPanel | null;
+  train: TrainPanel | null;
+}
+
+/** onFirstPaint: after the first reconstruction (at once when there is no draw panel). */
+export function mountPanels(holder: ModelHolder, root: Root, onFirstPaint: () => void): Panels {
+  const has = (name: string) => find(name, root) !== null;
+  let draw: DrawPanel | null = null;
+  let pad: DrawPad | null = null;
+  if (has('draw-canvas')) {
+    pad = new DrawPad(el('draw-canvas', root), () => draw?.changed());
+    draw = new DrawPanel(holder, pad, onFirstPaint, root);
+  }
+  // Imputation and the traversal start from the drawing; their views always include one.
+  if (draw && has('impute-canvas')) new ImputePanel(holder, draw, root);
+  if (draw && has('traversal')) new Traversal(holder, draw, root);
+  if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
+  if (has('scatter')) new Scatter(holder, root);
+  let train: TrainPanel | null = null;
+  if (has('train-toggle')) {
+    const panel = new TrainPanel(holder, new ElboChart(el('chart', root)), root);
+    initModelIO(holder, () => panel.modelReplaced(), root);
+    // The form's architecture is the model's: a link written from it then names the model
+    // on screen, and "Train from scratch" starts from that shape unless someone changes it.
+    showArchitecture(holder.model.config(), root);
+    train = panel;
+  }
+  if (pad) pad.drawExample();
+  else requestAnimationFrame(() => requestAnimationFrame(onFirstPaint));
+  return { pad, draw, train };
+}

@@ -1,0 +1,36 @@
+// What each <vae-playground view="..."> shows: which of the page's sections (sections.ts),
+// in a grid that lays them out by the widget's own width (widget.css).
+import {
+  allSections,
+  drawSection,
+  interpolationSection,
+  manifoldSection,
+  samplesSection,
+  trainSection,
+  traversalSection,
+} from '../sections';
+
+export const VIEWS = ['full', 'draw', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const;
+export type View = (typeof VIEWS)[number];
+
+/** An unknown or missing view is the whole playground (and the element says so). */
+export function parseView(v: string | null): { view: View; known: boolean } {
+  const view = VIEWS.find((name) => name === v?.trim().toLowerCase());
+  return { view: view ?? 'full', known: v === null || view !== undefined };
+}
+
+const MARKUP: Record<View, () => string> = {
+  full: allSections,
+  draw: () => drawSection(),
+  // A traversal and an interpolation start from a drawing: a compact pad comes with them.
+  traverse: () => drawSection({ compact: true }) + traversalSection(),
+  interpolate: () => drawSection({ compact: true }) + interpolationSection(),
+  samples: samplesSection,
+  manifold: manifoldSection,
+  // Something to watch while it trains: the prior samples, and the manifold when latent = 2.
+  train: () => trainSection() + samplesSection() + manifoldSection(),
+};
+
+export function viewMarkup(view: View): string {
+  return `<div class="grid view-${view}">${MARKUP[view]()}</div>`;
+}
