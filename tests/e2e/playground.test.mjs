@@ -88,6 +88,36 @@ test('a corrupt model file shows an error and the current model keeps working', 
   await page.close();
 });
 
+/** The pretrained checkpoint with its metadata's config edited: the tensors no longer fit. */
+async function mismatchedCheckpoint(edit) {
+  const bytes = await readFile(new URL('../../www/assets/pretrained.safetensors', import.meta.url));
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
+  const config = JSON.parse(header.__metadata__.config);
+  edit(config);
+  header.__metadata__.config = JSON.stringify(config);
+  const json = Buffer.from(JSON.stringify(header));
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([len, json, bytes.subarray(8 + n)]);
+}
+
+test('a checkpoint of another architecture is refused by name and the model keeps working', async () => {
+  const { page, errors } = await openPage(env);
+  const upload = (name, buffer) => page.getByTestId('model-upload').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+  const banner = page.getByTestId('error');
+  // Metadata says 20 latent dimensions, the tensors hold 10.
+  await upload('wrong-shape.safetensors', await mismatchedCheckpoint((c) => (c.latent = 20)));
+  await until(() => banner.isVisible(), { what: 'the error banner' });
+  assert.match(await banner.innerText(), /"wrong-shape\.safetensors": tensor 'encoder\.mu\.weight' has shape \[256, 10\], expected \[256, 20\]\. The current model is unchanged\./);
+  assert.match(await page.locator('#model-origin').innerText(), /784-256-10/);
+  const before = await canvasPixels(page, 'reconstruction');
+  await drawStroke(page, 'draw-canvas', [[0.5, 0.15], [0.5, 0.85]]);
+  await until(async () => difference(await canvasPixels(page, 'reconstruction'), before) > 1000, { what: 'the reconstruction to update' });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a saved model downloads and loads back', async () => {
   const { page, errors } = await openPage(env);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-save').click()]);

@@ -280,9 +280,9 @@ test('the page restores its settings and view from the URL, and writes them back
   await again.page.close();
 
   // Nonsense in a link is ignored and said so; the defaults (the pretrained model) stay.
-  const bad = await open(`${env.server.url}index.html#latent=banana&lr=5&view=nowhere`, { widgets: false });
+  const bad = await open(`${env.server.url}index.html#latent=0&hidden=-5&lr=1e9&batch=0&workers=banana&view=nowhere`, { widgets: false });
   await bad.page.waitForFunction(() => window.__vaeReady !== undefined, null, { timeout: 60_000 });
-  assert.match(await bad.page.getByTestId('error').innerText(), /latent, lr, view could not be used/);
+  assert.match(await bad.page.getByTestId('error').innerText(), /latent, hidden, lr, batch, workers, view could not be used/);
   assert.match(await bad.page.locator('#model-origin').innerText(), /Pretrained/);
   assert.deepEqual(bad.errors, []);
   await bad.page.close();

@@ -45,6 +45,30 @@ export class ElboChart {
     this.redraw();
   }
 
+  /** Replaces the curves (a restored run's), as [step, value] points. */
+  load(train: [number, number][], test: [number, number][]): void {
+    this.reset();
+    const points = [...train.map(([s, v]) => [s, v, null]), ...test.map(([s, v]) => [s, null, v])] as [number, number | null, number | null][];
+    points.sort((a, b) => a[0] - b[0]);
+    for (const [s, tr, te] of points) {
+      const last = this.steps.length - 1;
+      if (last >= 0 && this.steps[last] === s) {
+        this.train[last] ??= tr;
+        this.test[last] ??= te;
+      } else {
+        this.steps.push(s);
+        this.train.push(tr);
+        this.test.push(te);
+      }
+    }
+    this.redraw();
+  }
+
+  /** The test ELBO points shown, as [step, value] (tests compare curves across a reload). */
+  testPoints(): [number, number][] {
+    return this.steps.flatMap((s, i) => (this.test[i] === null ? [] : [[s, this.test[i] as number] as [number, number]]));
+  }
+
   addTrain(step: number, bound: number): void {
     const p = this.pending;
     const now = performance.now();

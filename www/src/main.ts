@@ -18,7 +18,12 @@ declare global {
     /** Only with ?bench in the URL: times training of the standard model in the worker. */
     __vaeBench?: (warmup: number, steps: number, k?: number) => Promise<BenchResult>;
     /** Only with ?debug in the URL: hooks for the worker tests. */
-    __vaeDebug?: { equivalence: (k: number, steps: number) => Promise<EquivalenceResult>; crashWorker: (index: number) => void };
+    __vaeDebug?: {
+      equivalence: (k: number, steps: number) => Promise<EquivalenceResult>;
+      crashWorker: (index: number) => void;
+      crashTrainer: () => void;
+      testCurve: () => [number, number][];
+    };
   }
 }
 
@@ -53,7 +58,12 @@ async function main(): Promise<void> {
     window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);
   }
   if (train && new URLSearchParams(location.search).has('debug')) {
-    window.__vaeDebug = { equivalence: (k, steps) => train.equivalence(k, steps), crashWorker: (i) => train.crashWorker(i) };
+    window.__vaeDebug = {
+      equivalence: (k, steps) => train.equivalence(k, steps),
+      crashWorker: (i) => train.crashWorker(i),
+      crashTrainer: () => train.crashTrainer(),
+      testCurve: () => train.testCurve(),
+    };
   }
 }
 

@@ -40,6 +40,13 @@ export function initModelIO(holder: ModelHolder, onLoaded: () => void, root: Roo
       showError(`Could not load "${file.name}": ${errorMessage(e)}. The current model is unchanged.`, root);
       return;
     }
+    // A valid checkpoint of another architecture family: the page draws 28x28 images.
+    const inputs = model.config().input_dim;
+    if (inputs !== 784) {
+      model.free();
+      showError(`Could not load "${file.name}": it is a model of ${inputs}-pixel images, and the playground draws 28×28 = 784. The current model is unchanged.`, root);
+      return;
+    }
     clearError(root);
     // The file doesn't say which data set it saw; MNIST unless the form says otherwise.
     holder.replace(model, { dataset: settings.dataset(root), origin: `loaded from ${file.name}` });

@@ -36,7 +36,8 @@ export function mountPanels(holder: ModelHolder, root: Root, onFirstPaint: () =>
   if (has('scatter')) new Scatter(holder, root);
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
-    const panel = new TrainPanel(holder, new ElboChart(el('chart', root)), root);
+    // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
+    const panel = new TrainPanel(holder, new ElboChart(el('chart', root)), root, root === document);
     initModelIO(holder, () => panel.modelReplaced(), root);
     // The form's architecture is the model's: a link written from it then names the model
     // on screen, and "Train from scratch" starts from that shape unless someone changes it.

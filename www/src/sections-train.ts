@@ -12,6 +12,11 @@ export function trainSection(): string {
         <span id="train-state" class="state">Not training</span>
       </div>
       <p class="small" id="train-status" aria-live="polite"></p>
+      <div class="resume-offer" id="resume-offer" data-testid="resume-offer" role="region" aria-label="Saved training run" hidden>
+        <p id="resume-text"></p>
+        <button type="button" class="primary" data-testid="resume-saved" id="resume-saved">Resume</button>
+        <button type="button" data-testid="discard-saved" id="discard-saved">Discard saved run</button>
+      </div>
       <dl class="stats">
         <div><dt>Epoch</dt><dd data-testid="epoch-value" id="epoch-value">—</dd></div>
         <div><dt>Step</dt><dd data-testid="step-value" id="step-value">—</dd></div>
@@ -23,6 +28,8 @@ export function trainSection(): string {
       </dl>
       <p class="small" id="worker-stats" data-testid="worker-stats" aria-live="off"></p>
       <p class="small notice" id="worker-notice" data-testid="worker-notice" role="status"></p>
+      <p class="small notice" id="recovery-notice" data-testid="recovery-notice" role="status"></p>
+      <p class="small" id="saved-status" data-testid="saved-status"></p>
       <progress id="epoch-progress" max="1" value="0" aria-label="Progress through the current epoch"></progress>
       <div id="chart" class="chart" role="img" aria-label="Training bound and test ELBO against the step"><p id="chart-empty" class="chart-empty">The learning curves appear here once training starts.</p></div>
       <p class="explain small">Test ELBO: on the first 1000 test images, after every epoch and every few seconds. The training bound
@@ -36,6 +43,7 @@ export function trainSection(): string {
           <label>Learning rate <select id="opt-lr">
             <option value="0.0001">0.0001</option><option value="0.0003">0.0003</option><option value="0.001" selected>0.001</option>
             <option value="0.003">0.003</option><option value="0.01">0.01</option><option value="0.03">0.03</option><option value="0.1">0.1</option>
+            <option value="0.3">0.3 (unstable)</option><option value="1">1 (unstable)</option>
           </select></label>
           <label>Batch size <select id="opt-batch"><option>20</option><option>50</option><option selected>100</option><option>200</option><option>500</option></select></label>
           <label>Estimator <select id="opt-estimator">

@@ -2,6 +2,7 @@
 // The page's model follows the worker's parameters (sent twice a second).
 import type { ElboChart } from './chart';
 import type { FromWorker, StartFrom, ToWorker, WorkerStat } from './protocol';
+import { SavedRunOffer } from './recovery';
 import * as settings from './settings';
 import type { ModelHolder } from './state';
 import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from './ui';
@@ -47,13 +48,22 @@ export class TrainPanel {
   private run = 0;
   private benchDone: ((r: BenchResult) => void) | null = null;
   private equivalenceDone: ((r: EquivalenceResult) => void) | null = null;
+  private offer: SavedRunOffer | null = null;
+  /** When the training worker last died; a second death within a minute is not retried. */
+  private lastCrash = -Infinity;
 
   constructor(
     private readonly holder: ModelHolder,
     private readonly chart: ElboChart,
     /** The page, or a widget's shadow root: where this panel's controls are. */
     private readonly root: Root = document,
+    /** Save the run in IndexedDB, offer to resume it, recover a crashed worker from it. */
+    private readonly persist = false,
   ) {
+    if (persist) {
+      this.offer = new SavedRunOffer(root, () => this.restore());
+      void this.offer.check();
+    }
     el('train-toggle', this.root).addEventListener('click', () => this.toggle());
     el('train-scratch', this.root).addEventListener('click', () => this.fromScratch());
     el('opt-lr', this.root).addEventListener('change', () => this.send({ type: 'set-lr', lr: settings.trainConfig(this.root).lr }));
@@ -105,6 +115,44 @@ export class TrainPanel {
     });
   }
 
+  /** Test hook: the training worker itself throws as a crash would. */
+  crashTrainer(): void {
+    this.send({ type: 'crash' });
+  }
+
+  /** Test hook: the test ELBO points on the chart. */
+  testCurve(): [number, number][] {
+    return this.chart.testPoints();
+  }
+
+  /** Continues the run saved in IndexedDB (after a reload, or after the worker died). */
+  private restore(): void {
+    this.offer?.hide();
+    this.state = 'starting';
+    this.stale = false;
+    this.run++;
+    el('train-status', this.root).textContent = 'Restoring the saved run…';
+    this.send({ type: 'restore', run: this.run });
+    this.render();
+  }
+
+  /** The training worker died: start a new one from the last saved state, once a minute. */
+  private workerDied(message: string): void {
+    this.worker?.terminate();
+    this.worker = null;
+    const wasTraining = this.state === 'running' || this.state === 'starting';
+    this.state = 'idle';
+    const now = performance.now();
+    if (this.persist && wasTraining && now - this.lastCrash > 60_000) {
+      this.lastCrash = now;
+      el('recovery-notice', this.root).textContent = `The training worker stopped (${message}); restarting it from the last saved state.`;
+      this.restore();
+    } else {
+      showError(`The training worker failed: ${message}`, this.root);
+      this.render();
+    }
+  }
+
   /** Test hook: gradient worker `index` (2..K) throws as a crash would. */
   crashWorker(index: number): void {
     this.send({ type: 'crash-helper', index });
@@ -117,9 +165,8 @@ export class TrainPanel {
       this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
       this.worker.postMessage({ type: 'set-workers', k: this.workers() } satisfies ToWorker);
       this.worker.onerror = (e) => {
-        showError(`The training worker failed: ${e.message || 'could not load worker.js'}`, this.root);
-        this.state = 'idle';
-        this.render();
+        e.preventDefault(); // reported (and recovered from) below
+        this.workerDied(e.message || 'could not load worker.js');
       };
     }
     return this.worker;
@@ -185,7 +232,21 @@ export class TrainPanel {
     this.run++;
     this.holder.info = { ...this.holder.info, dataset: settings.dataset(this.root) };
     el('train-status', this.root).textContent = 'Starting…';
-    this.send({ type: 'start', run: this.run, from, train: settings.trainConfig(this.root, seed), binarization, dataset: settings.dataset(this.root) }, transfer);
+    this.send(
+      {
+        type: 'start',
+        run: this.run,
+        from,
+        train: settings.trainConfig(this.root, seed),
+        binarization,
+        dataset: settings.dataset(this.root),
+        persist: this.persist,
+        offset: this.offset,
+        epochOffset: this.epochOffset,
+      },
+      transfer,
+    );
+    this.offer?.hide();
     this.render();
   }
 
@@ -212,6 +273,20 @@ export class TrainPanel {
       case 'worker-restarted':
         el('worker-notice', this.root).textContent =
           `Worker ${m.index} stopped (${m.reason}) and was replaced; its share of that step was computed by worker 1, so training goes on from the same state.`;
+        break;
+      case 'saved':
+        this.offer?.saved(this.offset + m.step);
+        break;
+      case 'recovered': {
+        el('recovery-notice', this.root).textContent = m.message;
+        const lr = el<HTMLSelectElement>('opt-lr', this.root);
+        if (![...lr.options].some((o) => Number(o.value) === m.lr)) lr.add(new Option(String(m.lr), String(m.lr)));
+        lr.value = [...lr.options].find((o) => Number(o.value) === m.lr)!.value;
+        this.lastStep = m.step;
+        break;
+      }
+      case 'restored':
+        this.restored(m);
         break;
       case 'equivalence-result':
         this.equivalenceDone?.(m);
@@ -246,6 +321,25 @@ export class TrainPanel {
         break;
     }
     this.render();
+  }
+
+  /** The saved run is back in the worker: show its model, curves, numbers and settings. */
+  private restored(m: Extract<FromWorker, { type: 'restored' }>): void {
+    const meta = m.meta;
+    try {
+      this.holder.replace(Model.fromCheckpoint(m.checkpoint), { dataset: meta.dataset, origin: 'resumed from the saved run' });
+    } catch (e) {
+      showError(`The saved run could not be shown: ${errorMessage(e)}`, this.root);
+    }
+    settings.showArchitecture(meta.config, this.root);
+    this.offset = meta.offset;
+    this.epochOffset = meta.epochOffset;
+    this.lastStep = meta.step;
+    this.lastEpoch = meta.epoch;
+    this.chart.load(meta.curves.train, meta.curves.test);
+    const test = meta.curves.test.at(-1)?.[1];
+    this.showNumbers((meta.epochOffset + meta.epoch).toFixed(2), String(meta.offset + meta.step), test === undefined ? '—' : nats(test));
+    if (this.state === 'starting') this.state = 'running';
   }
 
   /** K and each worker's images per second over the last slice. */
