@@ -26,6 +26,9 @@ const env = await launch();
 try {
   const { page, errors } = await openPage(env, '?bench');
   const ready = await page.evaluate(() => window.__vaeReady);
+  // The page's own animation would take a core from the workers on a small machine: the
+  // figures are the trainer's, so it stops (as a person can, with its button).
+  await page.locator('#traversal-play').click();
   const cores = await page.evaluate(() => navigator.hardwareConcurrency || 2);
   const byWorkers = {};
   for (let k = 1; k <= Math.max(2, cores); k++) {

@@ -21,6 +21,8 @@ const CHECK_EVERY = 20;
 interface Helper {
   worker: Worker;
   ready: Promise<void>;
+  /** Set once `ready` resolved: then a step is posted synchronously (see request()). */
+  isReady: boolean;
   pending: { resolve: (m: FromGradWorker) => void; reject: (e: Error) => void } | null;
   shared: { params: Float32Array; packed: Float32Array; part: Float32Array } | null;
   stat: WorkerStat;
@@ -93,8 +95,12 @@ export class GradientPool {
     const cuts = Array.from({ length: k + 1 }, (_, i) => Math.round((i * rows) / k));
     const id = ++this.stepId;
     const checksum = id % CHECK_EVERY === 0 ? trainer.checksum() : undefined;
-    const params = k > 1 ? trainer.params() : null;
-    if (params && this.sharedParams) this.sharedParams.set(params);
+    // A view of wasm memory, copied at once (into the shared buffer, or per worker below)
+    // and not used after the next call into the module.
+    const view = k > 1 ? trainer.paramsView() : null;
+    let params: Float32Array | null = null;
+    if (view && this.sharedParams) this.sharedParams.set(view);
+    else if (view) params = view.slice();
 
     const replies: Promise<FromGradWorker | Error>[] = [];
     for (let i = 1; i < k; i++) {
@@ -106,7 +112,8 @@ export class GradientPool {
       const transfer: Transferable[] = [];
       if (h.shared) h.shared.packed.set(packed);
       else {
-        m.params = params!.slice();
+        // The last worker may take the copy itself (transferred); the others get their own.
+        m.params = i === k - 1 ? params! : params!.slice();
         m.packed = packed;
         transfer.push(m.params.buffer, packed.buffer);
       }
@@ -144,7 +151,7 @@ export class GradientPool {
           part: new Float32Array(new SharedArrayBuffer((shape.numParams + 1) * 4)),
         }
       : null;
-    const h: Helper = { worker, ready: Promise.resolve(), pending: null, shared, stat: { rows: 0, ms: 0 } };
+    const h: Helper = { worker, ready: Promise.resolve(), isReady: false, pending: null, shared, stat: { rows: 0, ms: 0 } };
     const fail = (message: string) => {
       const p = h.pending;
       h.pending = null;
@@ -168,24 +175,29 @@ export class GradientPool {
     };
     h.ready = this.request(h, init, []).then((m) => {
       if (m.type !== 'ready') throw new Error(m.type === 'failed' ? m.message : 'bad init reply');
+      h.isReady = true;
     });
     return h;
   }
 
-  /** Posts `m` and resolves with the worker's answer (one request at a time per worker). */
-  private async request(h: Helper, m: ToGradWorker, transfer: Transferable[]): Promise<FromGradWorker> {
-    if (m.type === 'step') await h.ready;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        h.pending = null;
-        reject(new Error(`no answer in ${TIMEOUT_MS / 1000} s`));
-      }, TIMEOUT_MS);
-      h.pending = {
-        resolve: (r) => (clearTimeout(timer), resolve(r)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      };
-      h.worker.postMessage(m, transfer);
-    });
+  /** Posts `m` and resolves with the worker's answer (one request at a time per worker).
+   * A ready worker's step is posted *now*, synchronously: the caller goes on to compute its
+   * own slice without yielding, and a post deferred to a microtask would only leave after
+   * that, serialising the workers. */
+  private request(h: Helper, m: ToGradWorker, transfer: Transferable[]): Promise<FromGradWorker> {
+    const send = () =>
+      new Promise<FromGradWorker>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          h.pending = null;
+          reject(new Error(`no answer in ${TIMEOUT_MS / 1000} s`));
+        }, TIMEOUT_MS);
+        h.pending = {
+          resolve: (r) => (clearTimeout(timer), resolve(r)),
+          reject: (e) => (clearTimeout(timer), reject(e)),
+        };
+        h.worker.postMessage(m, transfer);
+      });
+    return m.type === 'step' && !h.isReady ? h.ready.then(send) : send();
   }
 
   private replace(i: number, reason: string): void {

@@ -109,6 +109,8 @@ export interface Trainer {
   addPart(part: Float32Array, rows: number): void;
   finishStep(data: Data): RunStats;
   checksum(): number;
+  /** The parameters as a view of wasm memory: copy before the next call into the module. */
+  paramsView(): Float32Array;
   /** Updates applied so far. */
   step(): number;
   /** Model, optimizer moments, position and config, with `meta`: continues exactly. */

@@ -63,7 +63,8 @@ pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], firs
             let l = chunk.min(k - done);
             // The sample index joins the seed so that every chunk draws new noise.
             let noise = Noise::draw(mix(seed.wrapping_add(done as u64)), u64::MAX - 1, offset + first, rows, l, c.family, c.latent, c.latent2);
-            let lw = importance_log_weights(&vae.arch, &vae.weights(), &xb, &vae.eps(&noise)).as_vec();
+            let lw = importance_log_weights(&vae.arch, &vae.weights(), &xb, &vae.eps(&noise));
+            let lw = crate::params::to_host(&lw);
             for s in 0..l {
                 for (b, w) in log_w.iter_mut().enumerate() {
                     w.push(lw[s * rows + b] as f64);

@@ -37,8 +37,8 @@ impl Optimizer {
     /// Weight decay adds wd * theta to it: the gradient of a Gaussian prior on the
     /// parameters, giving the MAP estimate AEVB section 5 mentions.
     pub fn update<D: Device<f32>>(&mut self, theta: &mut V<D>, grad: &V<D>) {
-        let g = grad.as_vec();
-        let mut p = theta.as_vec();
+        let g = crate::params::to_host(grad);
+        let mut p = crate::params::to_host(theta);
         self.update_host(&mut p, &g);
         theta.copy_from(&p);
     }

@@ -48,9 +48,9 @@ pub fn worker_gradient<D: Device<f32>>(vae: &Vae<D>, packed: &[f32], rows: usize
     let c = vae.config();
     let (x, noise) = unpack(packed, rows, c.input_dim, samples, c.latent, c.latent2)?;
     let g = vae.gradient(&x, &noise, estimator);
-    let mut out = Vec::with_capacity(1 + vae.num_params());
+    let mut out = Vec::with_capacity(1 + g.grad.len());
     out.push(g.bound_sum);
-    out.extend(g.grad.as_vec());
+    out.extend_from_slice(&g.grad);
     Ok(out)
 }
 

@@ -1,10 +1,22 @@
-//! All parameters (theta of the decoder and phi of the encoder) live in one flat vector.
+//! All parameters (theta of the decoder and phi of the encoder) as one flat vector on the
+//! host, and as one weight and bias tensor per layer on the device.
 //!
-//! Why flat: the optimizer, the gradient all-reduce between workers, checksums and
-//! persistence each become one operation on one buffer. A `Layout` names the segments,
-//! and each forward pass slices its weight matrices out (a copy of ~1 MB, small next to
-//! the matmuls), so dfdx's tape routes every gradient back into the one flat gradient.
+//! Why flat on the host: the optimizer, the gradient all-reduce between workers, checksums
+//! and persistence each become one operation on one buffer. A `Layout` names its segments.
+//! Why per layer on the device: the forward pass uses the tensors as they are. (Slicing
+//! them out of one flat tensor at every pass, and scattering the gradients back, cost a
+//! quarter of a small training step in dfdx's element-wise slice kernels.)
 use dfdx::prelude::*;
+
+/// A tensor's values on the host by one block copy. dfdx's `as_vec` walks a strided index
+/// per element, which made copying the 650k-parameter vector a fifth of a small step.
+/// For tensors made by ops here, which are contiguous; `copy_into` panics on a length
+/// mismatch, so a broadcast view cannot slip through silently.
+pub fn to_host<S: Shape, D: Device<f32>, T>(t: &Tensor<S, f32, D, T>) -> Vec<f32> {
+    let mut v = vec![0.0; t.shape().num_elements()];
+    t.copy_into(&mut v);
+    v
+}
 
 /// One dense layer's place in the flat vector: a row-major `inputs x outputs` weight
 /// matrix followed by `outputs` biases.
@@ -52,30 +64,30 @@ impl Layout {
     }
 }
 
-/// The parameters as seen by one forward pass, carrying tape `T` when gradients are wanted.
-pub struct Weights<'a, D: Device<f32>, T> {
-    pub layout: &'a Layout,
-    pub theta: Tensor<(usize,), f32, D, T>,
+/// One dense layer's parameters on the device: a row-major `inputs x outputs` weight matrix
+/// and its biases.
+pub struct Dense<D: Device<f32>, T = NoneTape> {
+    pub w: Tensor<(usize, usize), f32, D, T>,
+    pub b: Tensor<(usize,), f32, D, T>,
 }
 
-impl<'a, D: Device<f32>, T: Tape<f32, D>> Weights<'a, D, T> {
-    pub fn new(layout: &'a Layout, theta: Tensor<(usize,), f32, D, T>) -> Self {
-        Weights { layout, theta }
-    }
+/// The parameters as seen by one forward pass, carrying tape `T` when gradients are wanted.
+pub struct Weights<D: Device<f32>, T> {
+    pub layers: Vec<Dense<D, T>>,
+}
 
-    /// x W + b for layer `i`. The weights are sliced afresh at each use, each slice on an
-    /// empty copy of the tape, so that every use's backward op reaches the loss's tape and
-    /// accumulates into the one flat gradient.
+impl<D: Device<f32>, T: Tape<f32, D>> Weights<D, T> {
+    /// x W + b for layer `i`. Each use starts from an empty copy of the layer's tape, so
+    /// every use's backward op reaches the loss's tape and the uses' gradients add up under
+    /// the layer's id.
     pub fn dense<TX: Tape<f32, D> + Merge<T>>(
         &self,
         i: usize,
         x: Tensor<(usize, usize), f32, D, TX>,
     ) -> Tensor<(usize, usize), f32, D, TX> {
-        let s = &self.layout.slots[i];
-        let (wr, br) = (s.weight_range(), s.bias_range());
-        let w = self.theta.with_empty_tape().slice((wr.start..wr.end,)).reshape_like(&(s.inputs, s.outputs));
-        let b = self.theta.with_empty_tape().slice((br.start..br.end,));
+        let l = &self.layers[i];
         let rows = x.shape().0;
-        x.matmul(w) + b.broadcast_like::<_, Axis<0>>(&(rows, s.outputs))
+        let outputs = l.b.shape().0;
+        x.matmul(l.w.with_empty_tape()) + l.b.with_empty_tape().broadcast_like::<_, Axis<0>>(&(rows, outputs))
     }
 }

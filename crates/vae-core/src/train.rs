@@ -145,7 +145,7 @@ impl<D: Device<f32>> Trainer<D> {
 
     /// Applies the summed gradient of `rows` data (possibly from several workers).
     pub fn apply(&mut self, bound_sum: f32, rows: usize, grad: Tensor<(usize,), f32, D>) -> Result<StepStats, StepError> {
-        self.apply_host(bound_sum, rows, grad.as_vec())
+        self.apply_host(bound_sum, rows, crate::params::to_host(&grad))
     }
 
     /// As `apply`, with the summed gradient already on the host.
@@ -172,7 +172,7 @@ impl<D: Device<f32>> Trainer<D> {
     pub fn train_step(&mut self, data: &Dataset) -> Result<StepStats, StepError> {
         let batch = self.next_batch(data);
         let g = self.vae.gradient(&batch.x, &batch.noise, self.cfg.estimator);
-        self.apply(g.bound_sum, g.rows, g.grad)
+        self.apply_host(g.bound_sum, g.rows, g.grad)
     }
 
     /// Trains until the current epoch ends; returns the mean minibatch bound over it.

@@ -4,7 +4,7 @@ use crate::estimator::{bound, Eps};
 use crate::family::T2;
 use crate::model::Architecture;
 use crate::noise::Noise;
-use crate::params::Weights;
+use crate::params::{Dense, Weights};
 use dfdx::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -12,15 +12,17 @@ use rand_distr::StandardNormal;
 
 pub struct Vae<D: Device<f32>> {
     pub arch: Architecture,
-    pub theta: Tensor<(usize,), f32, D>,
+    /// One weight and bias per slot of `arch.layout`.
+    pub layers: Vec<Dense<D>>,
     pub dev: D,
 }
 
-/// The sum of the bound over a batch and its gradient with respect to all parameters.
-pub struct Gradient<D: Device<f32>> {
+/// The sum of the bound over a batch and its gradient with respect to all parameters, laid
+/// out as the flat parameter vector.
+pub struct Gradient {
     pub bound_sum: f32,
     pub rows: usize,
-    pub grad: Tensor<(usize,), f32, D>,
+    pub grad: Vec<f32>,
 }
 
 impl<D: Device<f32>> Vae<D> {
@@ -45,8 +47,16 @@ impl<D: Device<f32>> Vae<D> {
     /// Wraps parameters already checked against `arch` (length `arch.layout.len`).
     pub fn from_params(arch: Architecture, params: Vec<f32>, dev: D) -> Self {
         assert_eq!(params.len(), arch.layout.len, "parameter vector does not fit the layout");
-        let theta = dev.tensor_from_vec(params, (arch.layout.len,));
-        Vae { arch, theta, dev }
+        let layers = arch
+            .layout
+            .slots
+            .iter()
+            .map(|s| Dense {
+                w: dev.tensor_from_vec(params[s.weight_range()].to_vec(), (s.inputs, s.outputs)),
+                b: dev.tensor_from_vec(params[s.bias_range()].to_vec(), (s.outputs,)),
+            })
+            .collect();
+        Vae { arch, layers, dev }
     }
 
     /// Sets the decoder's output biases to the log-odds of the mean training image, so the
@@ -71,16 +81,27 @@ impl<D: Device<f32>> Vae<D> {
         self.arch.layout.len
     }
 
+    /// The flat parameter vector (block copies, layer by layer).
     pub fn params(&self) -> Vec<f32> {
-        self.theta.as_vec()
+        let mut p = vec![0.0; self.arch.layout.len];
+        for (s, l) in self.arch.layout.slots.iter().zip(&self.layers) {
+            l.w.copy_into(&mut p[s.weight_range()]);
+            l.b.copy_into(&mut p[s.bias_range()]);
+        }
+        p
     }
 
+    /// Replaces every parameter from a flat vector laid out by `arch.layout`.
     pub fn set_params(&mut self, params: &[f32]) {
-        self.theta.copy_from(params);
+        assert_eq!(params.len(), self.arch.layout.len, "parameter vector does not fit the layout");
+        for (s, l) in self.arch.layout.slots.iter().zip(&mut self.layers) {
+            l.w.copy_from(&params[s.weight_range()]);
+            l.b.copy_from(&params[s.bias_range()]);
+        }
     }
 
-    pub fn weights(&self) -> Weights<'_, D, NoneTape> {
-        Weights::new(&self.arch.layout, self.theta.clone())
+    pub fn weights(&self) -> Weights<D, NoneTape> {
+        Weights { layers: self.layers.iter().map(|l| Dense { w: l.w.clone(), b: l.b.clone() }).collect() }
     }
 
     /// Host rows (row-major, `rows x input_dim`) onto the device.
@@ -96,20 +117,25 @@ impl<D: Device<f32>> Vae<D> {
 
     /// The bound for each row of `x`, without gradients.
     pub fn bound(&self, x: &[f32], noise: &Noise, estimator: Estimator) -> Vec<f32> {
-        bound(&self.arch, &self.weights(), &self.batch(x), &self.eps(noise), estimator).as_vec()
+        crate::params::to_host(&bound(&self.arch, &self.weights(), &self.batch(x), &self.eps(noise), estimator))
     }
 
     /// Gradient of the *sum* of the bound over the rows of `x` (sums add up across workers;
     /// the trainer divides by the whole batch size).
-    pub fn gradient(&self, x: &[f32], noise: &Noise, estimator: Estimator) -> Gradient<D> {
+    pub fn gradient(&self, x: &[f32], noise: &Noise, estimator: Estimator) -> Gradient {
         let xb = self.batch(x);
         let rows = xb.shape().0;
-        let w = Weights::new(&self.arch.layout, self.theta.clone().leaky_traced());
+        let w = Weights { layers: self.layers.iter().map(|l| Dense { w: l.w.clone().leaky_traced(), b: l.b.clone().leaky_traced() }).collect() };
         let total = bound(&self.arch, &w, &xb, &self.eps(noise), estimator).sum::<Rank0, _>();
         let bound_sum = total.as_vec()[0];
         // Ascend the bound: differentiate its negation.
         let grads = total.negate().backward();
-        Gradient { bound_sum, rows, grad: grads.get(&self.theta) }
+        let mut grad = vec![0.0; self.arch.layout.len];
+        for (s, l) in self.arch.layout.slots.iter().zip(&self.layers) {
+            grads.get(&l.w).copy_into(&mut grad[s.weight_range()]);
+            grads.get(&l.b).copy_into(&mut grad[s.bias_range()]);
+        }
+        Gradient { bound_sum, rows, grad }
     }
 
     /// Posterior mean and log-variance of z (z1) for each row of `x`.
@@ -122,7 +148,7 @@ impl<D: Device<f32>> Vae<D> {
     pub fn decode(&self, z: &[f32]) -> Vec<f32> {
         let k = self.arch.config.latent;
         let zt = self.dev.tensor_from_vec(z.to_vec(), (z.len() / k, k));
-        self.arch.decode_mean(&self.weights(), zt).as_vec()
+        crate::params::to_host(&self.arch.decode_mean(&self.weights(), zt))
     }
 
     /// Decodes the posterior mean: the usual "reconstruction" shown to a person.
@@ -147,6 +173,6 @@ impl<D: Device<f32>> Vae<D> {
                 crate::family::reparameterize(p.mu, p.lv, e)
             }
         };
-        self.arch.decode_mean(&w, z1).as_vec()
+        crate::params::to_host(&self.arch.decode_mean(&w, z1))
     }
 }

@@ -117,10 +117,10 @@ fn gradient_of_a_batch_is_the_sum_over_its_worker_slices() {
             for (from, to) in [(0, 4), (4, 7), (7, 10)] {
                 let part = vae.gradient(&x[from * 6..to * 6], &noise.slice(from, to), est);
                 bound += part.bound_sum;
-                sum.iter_mut().zip(part.grad.as_vec()).for_each(|(s, g)| *s += g);
+                sum.iter_mut().zip(part.grad).for_each(|(s, g)| *s += g);
             }
             assert!((bound - whole.bound_sum).abs() < 1e-4 * whole.bound_sum.abs().max(1.0));
-            for (a, b) in sum.iter().zip(whole.grad.as_vec()) {
+            for (a, b) in sum.iter().zip(&whole.grad) {
                 assert!((a - b).abs() < 1e-4 * (1.0 + b.abs()), "{est:?}: {a} vs {b}");
             }
             // The slice's noise is the noise those data would get in a batch of their own.

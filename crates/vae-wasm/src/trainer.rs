@@ -17,6 +17,8 @@ pub struct Trainer {
     fixed: Option<Dataset>,
     /// The data-parallel step in progress: its minibatch and the parts summed so far.
     pending: Option<(Batch, Accumulator)>,
+    /// Backing store of `paramsView`.
+    view: Vec<f32>,
 }
 
 #[derive(serde::Serialize)]
@@ -50,7 +52,7 @@ impl Trainer {
         }
         let fixed = fixed_copy(data, binarization, cfg.seed);
         let inner = CoreTrainer::new(vae, cfg, binarization).map_err(|e| JsError::new(&e))?;
-        Ok(Trainer { inner, fixed, pending: None })
+        Ok(Trainer { inner, fixed, pending: None, view: Vec::new() })
     }
 
     fn data<'a>(&'a self, data: &'a Data) -> &'a Dataset {
@@ -151,6 +153,17 @@ impl Trainer {
         Ok(self.progress(data, s.bound as f64))
     }
 
+    /// The parameters as a Float32Array *view* of wasm memory, for the per-step broadcast:
+    /// one copy fewer than `params()`. Valid only until the next call into this module, so
+    /// copy it at once (the pool copies it into the shared buffer or a transfer).
+    #[wasm_bindgen(js_name = paramsView)]
+    pub fn params_view(&mut self) -> js_sys::Float32Array {
+        self.view = self.inner.vae.params();
+        // SAFETY: `view` is not touched again until the next call into the module, and
+        // the caller copies the array before making one.
+        unsafe { js_sys::Float32Array::view(&self.view) }
+    }
+
     /// Updates applied so far.
     pub fn step(&self) -> f64 {
         self.inner.step as f64
@@ -178,7 +191,7 @@ impl Trainer {
             return Err(JsError::new("the saved state does not fit the loaded data"));
         }
         let fixed = fixed_copy(data, inner.binarization, inner.cfg.seed);
-        Ok(Trainer { inner, fixed, pending: None })
+        Ok(Trainer { inner, fixed, pending: None, view: Vec::new() })
     }
 
     /// Test ELBO on the first `limit` test images (fixed binarization for binary models).
