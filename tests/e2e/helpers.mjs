@@ -68,6 +68,17 @@ export async function openPage(env, query = '') {
   return { page, errors };
 }
 
+/** The visible text of the element with data-testid `id`. */
+export function text(page, id) {
+  return page.getByTestId(id).innerText();
+}
+
+/** The first number in a text ("-104.3 nats", "1,234"), or NaN. */
+export function number(s) {
+  const m = /-?\d+(\.\d+)?/.exec(s.replaceAll(',', ''));
+  return m ? Number(m[0]) : NaN;
+}
+
 /** RGBA bytes of a canvas, as a plain array. */
 export function canvasPixels(page, testid) {
   return page.evaluate((id) => {

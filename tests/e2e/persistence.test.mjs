@@ -3,7 +3,7 @@
 // restarts from the saved state; discarding is explicit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, until } from './helpers.mjs';
+import { launch, openPage, screenshot, until, number, text } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -13,11 +13,6 @@ after(async () => {
   await env?.close();
 });
 
-const text = (page, id) => page.getByTestId(id).innerText();
-const number = (s) => {
-  const m = /-?\d+(\.\d+)?/.exec(s.replaceAll(',', ''));
-  return m ? Number(m[0]) : NaN;
-};
 const step = async (page) => number(await text(page, 'step-value'));
 
 test('a reload mid-training offers the saved run, and resuming continues it with the same curve', async () => {
@@ -51,6 +46,7 @@ test('a reload mid-training offers the saved run, and resuming continues it with
   await until(async () => page.getByTestId('resume-offer').isVisible(), { what: 'the offer again' });
   await page.getByTestId('discard-saved').click();
   assert.equal(await page.getByTestId('resume-offer').isVisible(), false);
+  await until(async () => /discarded/.test(await text(page, 'saved-status')), { what: 'the discard to be stored' });
   await page.reload();
   await page.waitForFunction(() => window.__vaeReady !== undefined);
   await page.waitForTimeout(500);

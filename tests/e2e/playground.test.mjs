@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { canvasPixels, difference, drawStroke, launch, levels, openPage, screenshot, until } from './helpers.mjs';
+import { canvasPixels, difference, drawStroke, launch, levels, openPage, screenshot, until, number, text } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -14,12 +14,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-const text = (page, id) => page.getByTestId(id).innerText();
-const number = (s) => {
-  const m = /-?\d+(\.\d+)?/.exec(s.replaceAll(',', ''));
-  return m ? Number(m[0]) : NaN;
-};
 
 test('opens with the pretrained model: reconstruction, traversal and samples drawn, no errors', async () => {
   const { page, errors } = await openPage(env);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { difference, launch, levels, RESULTS, ROOT, until } from './helpers.mjs';
+import { difference, launch, levels, RESULTS, ROOT, until, number } from './helpers.mjs';
 import { start } from '../../scripts/serve.mjs';
 import { PAGES } from './widget-pages.mjs';
 
@@ -74,7 +74,6 @@ async function stroke(page, locator, points) {
 }
 
 const shot = (locator, name) => locator.screenshot({ path: join(RESULTS, `${name}.png`) });
-const number = (s) => Number(/-?\d+(\.\d+)?/.exec(s.replaceAll(',', ''))?.[0] ?? NaN);
 
 test('the tutorial loads from dist/ with no errors, and every widget in its prose draws', async () => {
   const { page, errors } = await open(`${env.server.url}examples/tutorial.html`);

@@ -2,7 +2,7 @@
 // one-worker step, and killing a worker mid-training neither stops training nor its progress.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, screenshot, until } from './helpers.mjs';
+import { launch, openPage, screenshot, until, number, text } from './helpers.mjs';
 
 let env;
 before(async () => {
@@ -11,12 +11,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-const text = (page, id) => page.getByTestId(id).innerText();
-const number = (s) => {
-  const m = /-?\d+(\.\d+)?/.exec(s.replaceAll(',', ''));
-  return m ? Number(m[0]) : NaN;
-};
 
 test('K-worker steps equal one-worker steps on the same batches and noise', async () => {
   const { page, errors } = await openPage(env, '?debug');
