@@ -37,7 +37,9 @@ let lastStep = 0;
 let lastEpochFraction = 0;
 /** Workers wanted (K), this one included. */
 let workers = 1;
-const pool = new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
+/** A pool whose replaced workers are reported to the page. */
+const newPool = () => new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
+const pool = newPool();
 /** The slice in flight (a K > 1 slice awaits its workers); stop() waits for it. */
 let inflight: Promise<void> = Promise.resolve();
 
@@ -292,7 +294,7 @@ async function bench(warmup: number, steps: number, k: number): Promise<void> {
   const d = await getData('mnist');
   const cfg = DEFAULT_TRAIN;
   const t = Trainer.fresh(DEFAULT_MODEL, cfg, 'dynamic', d);
-  const p = new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
+  const p = newPool();
   try {
     p.configure(t);
     p.resize(k);
@@ -318,7 +320,7 @@ async function equivalence(k: number, steps: number): Promise<void> {
   const d = await getData('mnist');
   const one = Trainer.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', d);
   const many = Trainer.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', d);
-  const p = new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
+  const p = newPool();
   try {
     p.configure(many);
     p.resize(k);
