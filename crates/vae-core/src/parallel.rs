@@ -88,5 +88,5 @@ pub fn checksum(params: &[f32]) -> u32 {
 
 /// Applies a whole step's accumulated gradient with the coordinator's optimizer.
 pub fn apply<D: Device<f32>>(trainer: &mut crate::train::Trainer<D>, acc: Accumulator) -> Result<crate::train::StepStats, crate::train::StepError> {
-    trainer.apply_host(acc.bound_sum, acc.rows, acc.grad)
+    trainer.apply(acc.bound_sum, acc.rows, acc.grad)
 }

@@ -143,13 +143,9 @@ impl<D: Device<f32>> Trainer<D> {
         Batch { step: self.step, x, rows, noise }
     }
 
-    /// Applies the summed gradient of `rows` data (possibly from several workers).
-    pub fn apply(&mut self, bound_sum: f32, rows: usize, grad: Tensor<(usize,), f32, D>) -> Result<StepStats, StepError> {
-        self.apply_host(bound_sum, rows, crate::params::to_host(&grad))
-    }
-
-    /// As `apply`, with the summed gradient already on the host.
-    pub fn apply_host(&mut self, bound_sum: f32, rows: usize, mut grad: Vec<f32>) -> Result<StepStats, StepError> {
+    /// Applies the summed gradient of `rows` data (possibly from several workers), laid out
+    /// as the flat parameter vector.
+    pub fn apply(&mut self, bound_sum: f32, rows: usize, mut grad: Vec<f32>) -> Result<StepStats, StepError> {
         let bound = bound_sum / rows as f32;
         let inv = 1.0 / rows as f32;
         // A non-finite bound or gradient would poison every parameter: refuse it.
@@ -172,7 +168,7 @@ impl<D: Device<f32>> Trainer<D> {
     pub fn train_step(&mut self, data: &Dataset) -> Result<StepStats, StepError> {
         let batch = self.next_batch(data);
         let g = self.vae.gradient(&batch.x, &batch.noise, self.cfg.estimator);
-        self.apply_host(g.bound_sum, g.rows, g.grad)
+        self.apply(g.bound_sum, g.rows, g.grad)
     }
 
     /// Trains until the current epoch ends; returns the mean minibatch bound over it.
