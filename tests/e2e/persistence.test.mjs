@@ -39,6 +39,10 @@ test('a reload mid-training offers the saved run, and resuming continues it with
   assert.deepEqual(after.filter(([s]) => s <= saved), curve.filter(([s]) => s <= saved), 'the ELBO curve up to the saved step is the same');
   await screenshot(page, 'resumed');
   await page.getByTestId('train-toggle').click();
+  // The save on pause must have landed before the reload, or it could land after the
+  // discard below and bring the run back.
+  await until(async () => (await page.getByTestId('train-toggle').innerText()) === 'Resume training', { what: 'the second pause' });
+  await until(async () => number(await text(page, 'saved-status')) === (await step(page)), { what: 'the second save on pause' });
 
   // Discard is the explicit reset: after it, a reload offers nothing.
   await page.reload();
