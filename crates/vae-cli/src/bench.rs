@@ -5,7 +5,7 @@ use clap::Args;
 use dfdx::prelude::Device;
 use serde_json::json;
 use std::time::Instant;
-use vae_core::data::{binarize_fixed, load_dir, Binarization, Dataset, DatasetKind};
+use vae_core::data::{binarize_fixed_bytes, load_dir, Binarization, Dataset, DatasetKind};
 use vae_core::train::Trainer;
 use vae_core::{Init, ModelConfig, TrainConfig};
 
@@ -33,7 +33,7 @@ fn data(random: bool) -> (Dataset, &'static str) {
         }
     }
     let n = 10_000;
-    let images = binarize_fixed(&vec![0.5; n * 784], 0xBE7C);
+    let images = binarize_fixed_bytes(&vec![128; n * 784], 0xBE7C);
     (
         Dataset {
             images,

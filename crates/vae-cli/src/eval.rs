@@ -52,7 +52,7 @@ pub fn run<D: Device<f32>>(args: &EvalArgs, dev: D) -> Result<(), String> {
         test = test.subset(n);
     }
     model.check_dim(test.dim())?;
-    let pixels = prepare_test(&test.images, binarization);
+    let pixels = prepare_test(&test.pixels(), binarization);
     let (n, dim) = (test.len(), test.dim());
     let start = Instant::now();
 

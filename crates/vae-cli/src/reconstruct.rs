@@ -5,6 +5,7 @@ use crate::images::grid;
 use clap::Args;
 use dfdx::prelude::Device;
 use std::path::PathBuf;
+use vae_core::data::intensity;
 use vae_core::train::prepare_test;
 
 /// Images per row; each row of inputs is followed by the row of their reconstructions.
@@ -45,8 +46,9 @@ pub fn run<D: Device<f32>>(args: &ReconstructArgs, dev: D) -> Result<(), String>
     let dim = test.dim();
     // The model sees the test images as `vae eval` does (one fixed binarization for binary
     // models), so the top rows show exactly what was encoded.
+    let shown = test.images[args.first * dim..(args.first + args.n) * dim].iter();
     let x = prepare_test(
-        &test.images[args.first * dim..(args.first + args.n) * dim],
+        &shown.map(|&b| intensity(b)).collect::<Vec<_>>(),
         model.binarization()?,
     );
     let recon = model.vae.reconstruct(&x);

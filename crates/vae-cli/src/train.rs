@@ -155,8 +155,8 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, dev: D) -> Result<(), String> {
     if let Some(n) = args.test_limit {
         test = test.subset(n);
     }
-    train.images = prepare(&train.images, binarization, FIXED_BINARIZATION_SEED);
-    let test_pixels = prepare_test(&test.images, binarization);
+    let train = prepare(train, binarization, FIXED_BINARIZATION_SEED);
+    let test_pixels = prepare_test(&test.pixels(), binarization);
     let (model_cfg, train_cfg) = args.configs(train.dim())?;
 
     let init = args.init();

@@ -2,7 +2,7 @@
 //! of the bound, update. Split into `next_batch` and `apply` so that a coordinator can
 //! farm the gradient out to workers and sum their parts.
 use crate::config::{Init, ModelConfig, TrainConfig};
-use crate::data::binarize::{binarize_dynamic, binarize_fixed, Binarization};
+use crate::data::binarize::{binarize_fixed, binarize_fixed_bytes, targets, Binarization};
 use crate::data::dataset::Dataset;
 use crate::noise::{mix, Noise};
 use crate::optim::Optimizer;
@@ -35,12 +35,12 @@ pub enum StepError {
     NonFinite { step: u64, bound: f32 },
 }
 
-/// Readies pixels in [0, 1] for a binarization: Fixed draws once with `seed`, the others
-/// keep greyscale (Dynamic draws per minibatch, in `Trainer::next_batch`).
-pub fn prepare(pixels: &[f32], binarization: Binarization, seed: u64) -> Vec<f32> {
+/// Readies a training set for a binarization: Fixed draws once with `seed` (bytes 0 or 255),
+/// the others keep greyscale (Dynamic draws per minibatch, in `RowDraws`).
+pub fn prepare(data: Dataset, binarization: Binarization, seed: u64) -> Dataset {
     match binarization {
-        Binarization::Fixed => binarize_fixed(pixels, seed),
-        Binarization::Dynamic | Binarization::Greyscale => pixels.to_vec(),
+        Binarization::Fixed => Dataset { images: binarize_fixed_bytes(&data.images, seed), ..data },
+        Binarization::Dynamic | Binarization::Greyscale => data,
     }
 }
 
@@ -53,16 +53,66 @@ pub fn prepare_test(pixels: &[f32], binarization: Binarization) -> Vec<f32> {
     }
 }
 
-/// The mean of all images of `data`, pixel by pixel.
+/// The mean of all images of `data`, pixel by pixel, as intensities.
 pub fn mean_image(data: &Dataset) -> Vec<f32> {
     let d = data.dim();
-    let mut sum = vec![0.0f64; d];
+    let mut sum = vec![0u64; d];
     for i in 0..data.len() {
         for (s, &p) in sum.iter_mut().zip(data.image(i)) {
-            *s += p as f64;
+            *s += u64::from(p);
         }
     }
-    sum.iter().map(|s| (s / data.len().max(1) as f64) as f32).collect()
+    sum.iter().map(|&s| (s as f64 / 255.0 / data.len().max(1) as f64) as f32).collect()
+}
+
+/// One minibatch as drawn from the data: its step and its images' stored bytes.
+#[derive(Clone, Debug)]
+pub struct Minibatch {
+    pub step: u64,
+    pub rows: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// Turns stored rows of a minibatch into decoder targets (a fresh binarization under
+/// Dynamic) and the noise eps. Every draw is keyed by (seed, step, row of the batch), so
+/// any split of a minibatch across workers draws exactly what one worker would draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowDraws {
+    pub seed: u64,
+    pub binarization: Binarization,
+    pub samples: usize,
+    pub family: crate::config::Family,
+    pub latent: usize,
+    pub latent2: Option<usize>,
+    pub dim: usize,
+}
+
+impl RowDraws {
+    pub fn new(model: &ModelConfig, cfg: &TrainConfig, binarization: Binarization) -> Self {
+        RowDraws {
+            seed: cfg.seed,
+            binarization,
+            samples: cfg.samples,
+            family: model.family,
+            latent: model.latent,
+            latent2: model.latent2,
+            dim: model.input_dim,
+        }
+    }
+
+    /// Targets and noise for rows `first .. first + n` of minibatch `step`, given those
+    /// rows' bytes (`n * dim` of them).
+    pub fn draw(&self, step: u64, first: usize, bytes: &[u8]) -> (Vec<f32>, Noise) {
+        let n = bytes.len() / self.dim.max(1);
+        let dynamic = self.binarization == Binarization::Dynamic;
+        let mut x = Vec::with_capacity(bytes.len());
+        for (b, row) in bytes.chunks_exact(self.dim).enumerate() {
+            let key = mix(mix(mix(self.seed ^ 0xB1A5) ^ step) ^ (first + b) as u64);
+            targets(row, dynamic, &mut ChaCha8Rng::seed_from_u64(key), &mut x);
+        }
+        let noise = Noise::draw(self.seed, step, first, n, self.samples, self.family, self.latent, self.latent2);
+        (x, noise)
+    }
 }
 
 pub struct Trainer<D: Device<f32>> {
@@ -106,9 +156,9 @@ impl<D: Device<f32>> Trainer<D> {
         self.order.clear();
     }
 
-    /// The next minibatch: a fresh permutation each epoch, fresh Bernoulli pixels under
-    /// dynamic binarization, and the noise for this step. All seeded, so a run repeats.
-    pub fn next_batch(&mut self, data: &Dataset) -> Batch {
+    /// The next minibatch's images: a fresh permutation each epoch (seeded, so a run
+    /// repeats), `batch_size` images at a time; the last minibatch of an epoch may be short.
+    pub fn next_minibatch(&mut self, data: &Dataset) -> Minibatch {
         let n = data.len();
         if self.cursor >= n {
             // A restored position past this data set's end (another data set, or a
@@ -121,26 +171,29 @@ impl<D: Device<f32>> Trainer<D> {
             self.order.shuffle(&mut rng);
         }
         let rows = self.cfg.batch_size.min(n - self.cursor);
-        let dim = data.dim();
-        let mut x = Vec::with_capacity(rows * dim);
+        let mut bytes = Vec::with_capacity(rows * data.dim());
         for &i in &self.order[self.cursor..self.cursor + rows] {
-            x.extend_from_slice(data.image(i));
+            bytes.extend_from_slice(data.image(i));
         }
-        if self.binarization == Binarization::Dynamic {
-            let mut rng = ChaCha8Rng::seed_from_u64(mix(self.cfg.seed ^ 0xB1A5 ^ mix(self.step)));
-            let mut out = Vec::with_capacity(x.len());
-            binarize_dynamic(&x, &mut rng, &mut out);
-            x = out;
-        }
-        let c = self.vae.config();
-        let noise = Noise::draw(self.cfg.seed, self.step, 0, rows, self.cfg.samples, c.family, c.latent, c.latent2);
         self.cursor += rows;
         if self.cursor >= n {
             self.cursor = 0;
             self.epoch += 1;
             self.order.clear();
         }
-        Batch { step: self.step, x, rows, noise }
+        Minibatch { step: self.step, rows, bytes }
+    }
+
+    /// How this trainer turns a minibatch's bytes into targets and noise.
+    pub fn row_draws(&self) -> RowDraws {
+        RowDraws::new(self.vae.config(), &self.cfg, self.binarization)
+    }
+
+    /// The next minibatch with its targets and noise, ready for any number of workers.
+    pub fn next_batch(&mut self, data: &Dataset) -> Batch {
+        let mb = self.next_minibatch(data);
+        let (x, noise) = self.row_draws().draw(mb.step, 0, &mb.bytes);
+        Batch { step: mb.step, x, rows: mb.rows, noise }
     }
 
     /// Applies the summed gradient of `rows` data (possibly from several workers), laid out

@@ -165,7 +165,7 @@ proptest::proptest! {
     #[test]
     fn mutated_training_states_never_panic(pos in proptest::collection::vec(0usize..6000, 1..8), val in proptest::collection::vec(proptest::prelude::any::<u8>(), 8), cut in 0usize..8000) {
         let vae = model();
-        let data = vae_core::data::Dataset { images: tiny_data(vae.config(), 8), labels: vec![0; 8], rows: 1, cols: 6 };
+        let data = vae_core::data::Dataset { images: stored_bytes(&tiny_data(vae.config(), 8)), labels: vec![0; 8], rows: 1, cols: 6 };
         let mut t = vae_core::train::Trainer::new(vae, TrainConfig { batch_size: 4, ..TrainConfig::default() }, vae_core::data::Binarization::Greyscale).unwrap();
         t.train_step(&data).unwrap();
         let mut bytes = vae_core::state::save(&t, &[]);

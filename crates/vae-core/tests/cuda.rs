@@ -177,6 +177,7 @@ fn shapes(n: usize, seed: u64, binary: bool) -> Vec<f32> {
 
 fn dataset(images: Vec<f32>) -> Dataset {
     let n = images.len() / 784;
+    let images = images.iter().map(|&p| (p * 255.0).round() as u8).collect();
     Dataset { images, labels: vec![0; n], rows: 28, cols: 28 }
 }
 

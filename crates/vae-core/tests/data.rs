@@ -201,9 +201,9 @@ fn dataset_from_bytes_raw_and_gzip() {
     let (img, lbl) = tiny();
     let ds = from_idx_bytes(&img, &lbl).unwrap();
     assert_eq!((ds.len(), ds.dim(), ds.rows, ds.cols), (3, 4, 2, 2));
+    assert_eq!(ds.image(1), &[80, 100, 120, 140]);
     let want = [80.0, 100.0, 120.0, 140.0].map(|p: f32| p / 255.0);
-    assert_eq!(ds.image(1), &want);
-    assert!(ds.images.iter().all(|&p| (0.0..=1.0).contains(&p)));
+    assert_eq!(&ds.pixels()[4..8], &want);
     assert_eq!(from_idx_bytes(&gz(&img), &gz(&lbl)).unwrap(), ds);
     let sub = ds.subset(2);
     assert_eq!((sub.len(), sub.images.len()), (2, 8));
@@ -319,6 +319,12 @@ fn binarization() {
     assert_eq!(f, binarize_fixed(&pixels, 42), "fixed must be reproducible");
     assert_ne!(f, binarize_fixed(&pixels, 43));
     assert!((mean(&f) - mean(&pixels)).abs() < 0.01);
+
+    // Bytes binarize with the same draws as their intensities.
+    let bytes: Vec<u8> = (0..10_000).map(|i| (i % 256) as u8).collect();
+    let as_f32: Vec<f32> = bytes.iter().map(|&b| intensity(b)).collect();
+    let fb: Vec<f32> = binarize_fixed_bytes(&bytes, 42).iter().map(|&b| intensity(b)).collect();
+    assert_eq!(fb, binarize_fixed(&as_f32, 42));
 }
 
 proptest! {
@@ -377,7 +383,7 @@ fn check_real(split: &Split, first_labels: &[u8], mean: f32) {
     assert_eq!((test.rows, test.cols), (28, 28));
     assert_eq!(train.images.len(), 60_000 * 784);
     assert_eq!(&train.labels[..first_labels.len()], first_labels);
-    let sum: f64 = train.images.iter().map(|&p| f64::from(p)).sum();
+    let sum: f64 = train.images.iter().map(|&p| f64::from(p) / 255.0).sum();
     let m = (sum / train.images.len() as f64) as f32;
     assert!((m - mean).abs() < 5e-4, "pixel mean {m}, expected {mean}");
     for ds in [train, test] {

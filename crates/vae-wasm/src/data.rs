@@ -39,7 +39,7 @@ impl Data {
     #[wasm_bindgen(js_name = testImages)]
     pub fn test_images(&self, n: usize) -> Vec<f32> {
         let t = &self.split.test;
-        t.images[..n.min(t.len()) * t.dim()].to_vec()
+        t.subset(n).pixels()
     }
 
     #[wasm_bindgen(js_name = testLabels)]

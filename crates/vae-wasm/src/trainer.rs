@@ -39,7 +39,7 @@ fn parse_binarization(s: &str) -> Result<Binarization, JsError> {
 fn fixed_copy(data: &Data, binarization: Binarization, seed: u64) -> Option<Dataset> {
     (binarization == Binarization::Fixed).then(|| {
         let t = &data.split.train;
-        Dataset { images: prepare(&t.images, binarization, seed), labels: t.labels.clone(), rows: t.rows, cols: t.cols }
+        prepare(t.clone(), binarization, seed)
     })
 }
 
@@ -199,7 +199,7 @@ impl Trainer {
     pub fn test_elbo(&self, data: &Data, limit: usize) -> f64 {
         let t = &data.split.test;
         let n = limit.clamp(1, t.len().max(1)).min(t.len());
-        let x = prepare_test(&t.images[..n * t.dim()], self.inner.binarization);
+        let x = prepare_test(&t.subset(n).pixels(), self.inner.binarization);
         vae_core::eval::elbo(&self.inner.vae, &x, 1, 1)
     }
 

@@ -67,18 +67,18 @@ impl FromStr for Binarization {
     }
 }
 
+/// One Bernoulli(p) draw from a uniform `u` in [0, 1): a pixel of 0 is always 0 and a
+/// pixel of 1 always 1.
+#[inline]
+fn bernoulli(u: f32, p: f32) -> bool {
+    u < p
+}
+
 /// Replaces `out` with one Bernoulli draw per pixel: 1.0 with probability
-/// `pixel`, else 0.0. Call once per epoch (or per batch) for dynamic
-/// binarization. `out` is reused so that per-epoch draws do not allocate.
+/// `pixel`, else 0.0. `out` is reused so that repeated draws do not allocate.
 pub fn binarize_dynamic<R: Rng>(pixels: &[f32], rng: &mut R, out: &mut Vec<f32>) {
     out.clear();
-    // `gen::<f32>()` is uniform in [0, 1), so a pixel of 0 is always 0 and a
-    // pixel of 1 is always 1.
-    out.extend(
-        pixels
-            .iter()
-            .map(|&p| if rng.gen::<f32>() < p { 1.0 } else { 0.0 }),
-    );
+    out.extend(pixels.iter().map(|&p| if bernoulli(rng.gen::<f32>(), p) { 1.0 } else { 0.0 }));
 }
 
 /// One Bernoulli draw per pixel from a ChaCha8 stream seeded with `seed`:
@@ -89,4 +89,23 @@ pub fn binarize_fixed(pixels: &[f32], seed: u64) -> Vec<f32> {
     let mut out = Vec::with_capacity(pixels.len());
     binarize_dynamic(pixels, &mut rng, &mut out);
     out
+}
+
+/// `binarize_fixed` for stored bytes: 255 or 0 per pixel, the same draws (so the same
+/// binary data set) as `binarize_fixed` of the intensities.
+pub fn binarize_fixed_bytes(bytes: &[u8], seed: u64) -> Vec<u8> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    bytes.iter().map(|&b| if bernoulli(rng.gen::<f32>(), super::dataset::intensity(b)) { 255 } else { 0 }).collect()
+}
+
+/// Appends one image's decoder targets to `out`: fresh Bernoulli draws from `rng` when
+/// `draw` (dynamic binarization), else the intensities as they are (greyscale, or data
+/// binarized once already).
+pub fn targets<R: Rng>(bytes: &[u8], draw: bool, rng: &mut R, out: &mut Vec<f32>) {
+    let p = bytes.iter().map(|&b| super::dataset::intensity(b));
+    if draw {
+        out.extend(p.map(|p| if bernoulli(rng.gen::<f32>(), p) { 1.0 } else { 0.0 }));
+    } else {
+        out.extend(p);
+    }
 }

@@ -4,8 +4,8 @@ pub mod binarize;
 pub mod dataset;
 pub mod idx;
 
-pub use binarize::{binarize_dynamic, binarize_fixed, Binarization};
+pub use binarize::{binarize_dynamic, binarize_fixed, binarize_fixed_bytes, Binarization};
 #[cfg(not(target_arch = "wasm32"))]
 pub use dataset::load_dir;
-pub use dataset::{from_idx_bytes, from_idx_split, DataError, Dataset, DatasetKind, Split};
+pub use dataset::{from_idx_bytes, from_idx_split, intensity, DataError, Dataset, DatasetKind, Split};
 pub use idx::{parse_images, parse_labels, IdxError, IdxImages};

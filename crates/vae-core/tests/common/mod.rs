@@ -19,6 +19,11 @@ pub fn tiny_vae(cfg: ModelConfig, seed: u64) -> Vae<Dev> {
 }
 
 /// Four data rows of `dim` values: binary for Bernoulli, in (0, 1) for Gaussian.
+/// Intensities in [0, 1] as a data set's stored bytes.
+pub fn stored_bytes(pixels: &[f32]) -> Vec<u8> {
+    pixels.iter().map(|&p| (p * 255.0).round() as u8).collect()
+}
+
 pub fn tiny_data(cfg: &ModelConfig, rows: usize) -> Vec<f32> {
     (0..rows * cfg.input_dim)
         .map(|i| match cfg.decoder {
