@@ -78,6 +78,8 @@ pub fn run<D: Device<f32>>(args: &BenchArgs, kind: DeviceKind, dev: D) -> Result
         "batch": args.batch,
         "params": trainer.vae.num_params(),
         "threads": rayon::current_num_threads(),
+        // The host fast path (vae_core::host) or dfdx's tape.
+        "path": if trainer.uses_host_path() { "host" } else { "tape" },
         "data": source,
         "seconds": secs,
     });

@@ -9,7 +9,7 @@ use dfdx::prelude::*;
 pub type T2<D, T> = Tensor<(usize, usize), f32, D, T>;
 pub type T1<D, T> = Tensor<(usize,), f32, D, T>;
 
-const LN_2PI: f32 = 1.837_877_1;
+pub(crate) const LN_2PI: f32 = 1.837_877_1;
 const LN_2: f32 = std::f32::consts::LN_2;
 const PI2_OVER_3: f32 = std::f32::consts::PI * std::f32::consts::PI / 3.0;
 

@@ -13,6 +13,8 @@ pub mod data;
 pub mod estimator;
 pub mod eval;
 pub mod family;
+pub mod gradient;
+pub mod host;
 pub mod impute;
 pub mod model;
 pub mod noise;

@@ -19,13 +19,13 @@ pub const DECODER_LV_MIN: f32 = -6.907_755;
 pub struct Architecture {
     pub config: ModelConfig,
     pub layout: Layout,
-    encoder: Vec<usize>,
-    q1: (usize, usize),
-    q2: Option<(usize, usize)>,
-    prior: Option<(usize, usize, usize)>,
-    decoder: Vec<usize>,
-    out_mean: usize,
-    out_lv: Option<usize>,
+    pub(crate) encoder: Vec<usize>,
+    pub(crate) q1: (usize, usize),
+    pub(crate) q2: Option<(usize, usize)>,
+    pub(crate) prior: Option<(usize, usize, usize)>,
+    pub(crate) decoder: Vec<usize>,
+    pub(crate) out_mean: usize,
+    pub(crate) out_lv: Option<usize>,
 }
 
 /// Parameters of a location-scale q (or a Gaussian prior conditional): mu and log(scale^2).

@@ -1,92 +1,142 @@
-//! Synchronous data-parallel SGD: one minibatch split across K workers.
+//! Synchronous data-parallel SGD over K workers with no coordinator on any step's critical
+//! path: a reduce-scatter of the gradients and an all-gather of the parameters, with the
+//! optimizer's state sharded (as ZeRO stage 1 does it; Rajbhandari et al. 2020).
 //!
-//! The coordinator draws the minibatch and its noise (`Trainer::next_batch`), hands each
-//! worker a slice (`pack`), each worker returns the gradient of the *sum* of the bound over
-//! its rows (`Vae::gradient`), the coordinator adds the parts in slice order
-//! (`Accumulator`) and applies one update (`Trainer::apply`), then broadcasts the new
-//! parameters. One optimizer, one copy of its state, and replicas that hold exactly the
-//! coordinator's parameters by construction; `checksum` lets them prove it.
+//! Each step, worker j takes rows `cuts[j]..cuts[j+1]` of the minibatch and computes the
+//! gradient of the bound summed over them (`Replica::gradient`). Worker s owns shard s of
+//! the parameter vector: it adds the K workers' gradients *of that shard* in worker order
+//! and applies the optimizer to that shard alone (`Replica::update_shard`). Adam and
+//! Adagrad act element by element, so the K shard updates are exactly one update of the
+//! whole vector, and the optimizer's moments live only in their shard's worker. Then every
+//! worker takes the others' updated shards (`Replica::set_shard`).
 //!
-//! Because the noise of a datum depends only on (seed, step, datum index) and the gradient
-//! of a sum is the sum of the gradients, a K-worker step equals the one-worker step up to
-//! the order of floating-point additions.
-use crate::config::Estimator;
-use crate::noise::Noise;
-use crate::train::Batch;
+//! A K-worker step equals the one-worker step up to the order of floating-point additions:
+//! targets and noise of a datum depend only on (seed, step, row) (`RowDraws`), and the
+//! gradient of a sum is the sum of the gradients. Replicas hold identical parameters by
+//! construction; `checksum` lets them prove it.
+use crate::config::TrainConfig;
+use crate::data::Binarization;
+use crate::gradient::GradientPath;
+use crate::optim::Optimizer;
+use crate::train::{update, RowDraws, StepError};
 use crate::vae::Vae;
 use dfdx::prelude::*;
+use std::ops::Range;
 
-/// Rows `from..to` of `batch` as one flat buffer: the pixels, then eps1, then eps2.
-pub fn pack(batch: &Batch, from: usize, to: usize) -> Vec<f32> {
-    let dim = batch.x.len() / batch.rows.max(1);
-    let noise = batch.noise.slice(from, to);
-    let mut out = Vec::with_capacity((to - from) * dim + noise.eps1.len() + noise.eps2.as_ref().map_or(0, Vec::len));
-    out.extend_from_slice(&batch.x[from * dim..to * dim]);
-    out.extend_from_slice(&noise.eps1);
-    if let Some(e2) = &noise.eps2 {
-        out.extend_from_slice(e2);
-    }
-    out
+/// Where K workers cut a minibatch of `rows` rows: worker j takes `cuts[j]..cuts[j + 1]`.
+pub fn cuts(rows: usize, k: usize) -> Vec<usize> {
+    (0..=k).map(|j| j * rows / k.max(1)).collect()
 }
 
-/// The inverse of `pack` for a model with these sizes; checks the length first.
-pub fn unpack(packed: &[f32], rows: usize, dim: usize, samples: usize, latent: usize, latent2: Option<usize>) -> Result<(Vec<f32>, Noise), String> {
-    let n1 = rows * samples * latent;
-    let n2 = rows * samples * latent2.unwrap_or(0);
-    let want = rows * dim + n1 + n2;
-    if packed.len() != want || rows == 0 {
-        return Err(format!("slice of {rows} rows needs {want} values, got {}", packed.len()));
-    }
-    let (x, rest) = packed.split_at(rows * dim);
-    let (e1, e2) = rest.split_at(n1);
-    let noise = Noise { samples, batch: rows, eps1: e1.to_vec(), eps2: latent2.map(|_| e2.to_vec()), latent, latent2 };
-    Ok((x.to_vec(), noise))
+/// Shard `s` of `n` parameters among `k` workers: contiguous, sizes differing by at most 1.
+pub fn shard(n: usize, k: usize, s: usize) -> Range<usize> {
+    let k = k.max(1);
+    (s * n / k)..((s + 1) * n / k)
 }
 
-/// One worker's part: [sum of the bound over its rows, gradient...].
-pub fn worker_gradient<D: Device<f32>>(vae: &Vae<D>, packed: &[f32], rows: usize, samples: usize, estimator: Estimator) -> Result<Vec<f32>, String> {
-    let c = vae.config();
-    let (x, noise) = unpack(packed, rows, c.input_dim, samples, c.latent, c.latent2)?;
-    let g = vae.gradient(&x, &noise, estimator);
-    let mut out = Vec::with_capacity(1 + g.grad.len());
-    out.push(g.bound_sum);
-    out.extend_from_slice(&g.grad);
-    Ok(out)
-}
-
-/// Sums the parts of one step, in the order they are added.
-#[derive(Clone, Debug, Default)]
-pub struct Accumulator {
+/// What a worker reports about its part of a step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Part {
     pub bound_sum: f32,
     pub rows: usize,
-    pub grad: Vec<f32>,
-    pub parts: usize,
+    /// The bound and every gradient entry are finite. A step is applied only when every
+    /// worker's part is, so the K workers always decide alike.
+    pub finite: bool,
 }
 
-impl Accumulator {
-    pub fn new(num_params: usize) -> Self {
-        Accumulator { bound_sum: 0.0, rows: 0, grad: vec![0.0; num_params], parts: 0 }
+/// One worker: the whole parameter vector (host memory), the optimizer state of its shard,
+/// and buffers reused every step.
+pub struct Replica<D: Device<f32>> {
+    /// The model for dfdx's path and for inference; its tensors follow `params` lazily.
+    vae: Vae<D>,
+    synced: bool,
+    pub params: Vec<f32>,
+    /// This worker's gradient of its rows (the negative summed bound), all parameters.
+    pub grad: Vec<f32>,
+    pub shard: Range<usize>,
+    /// The optimizer state of `shard` only.
+    pub opt: Optimizer,
+    pub draws: RowDraws,
+    path: GradientPath,
+    reduced: Vec<f32>,
+}
+
+impl<D: Device<f32>> Replica<D> {
+    /// Worker `s` of `k` training `vae` with `cfg`.
+    pub fn new(vae: Vae<D>, cfg: &TrainConfig, binarization: Binarization, k: usize, s: usize) -> Self {
+        let n = vae.num_params();
+        let shard = shard(n, k, s);
+        let opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, shard.len());
+        let draws = RowDraws::new(vae.config(), cfg, binarization);
+        let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
+        let params = vae.params();
+        Replica { vae, synced: true, params, grad: vec![0.0; n], reduced: vec![0.0; shard.len()], shard, opt, draws, path }
     }
 
-    /// Adds a part in `worker_gradient`'s format covering `rows` data.
-    pub fn add(&mut self, part: &[f32], rows: usize) -> Result<(), String> {
-        if part.len() != self.grad.len() + 1 {
-            return Err(format!("gradient part has {} values, expected {}", part.len(), self.grad.len() + 1));
+    /// Whether this worker takes the host fast path.
+    pub fn uses_host_path(&self) -> bool {
+        self.path.is_host()
+    }
+
+    /// The model with the current parameters (for inference, evaluation, checkpoints).
+    pub fn vae(&mut self) -> &Vae<D> {
+        if !self.synced {
+            self.vae.set_params(&self.params);
+            self.synced = true;
         }
-        self.bound_sum += part[0];
-        self.rows += rows;
-        self.parts += 1;
-        self.grad.iter_mut().zip(&part[1..]).for_each(|(g, p)| *g += p);
-        Ok(())
+        &self.vae
+    }
+
+    /// The gradient of rows `first..` of minibatch `step`, given those rows' stored bytes,
+    /// into `self.grad`.
+    pub fn gradient(&mut self, step: u64, first: usize, bytes: &[u8]) -> Part {
+        if bytes.is_empty() {
+            // More workers than rows (a short last minibatch): this part is empty.
+            self.grad.fill(0.0);
+            return Part { bound_sum: 0.0, rows: 0, finite: true };
+        }
+        let (x, noise) = self.draws.draw(step, first, bytes);
+        let rows = noise.batch;
+        if !self.path.is_host() {
+            self.vae();
+        }
+        let bound_sum = self.path.gradient(&self.vae, &self.params, &x, &noise, &mut self.grad);
+        let finite = bound_sum.is_finite() && self.grad.iter().all(|g| g.is_finite());
+        Part { bound_sum, rows, finite }
+    }
+
+    /// This worker's gradient over `range` (another worker's shard, to send it).
+    pub fn grad_of(&self, range: Range<usize>) -> &[f32] {
+        &self.grad[range]
+    }
+
+    /// Adds the K workers' gradients of this worker's shard (`parts`, in worker order),
+    /// over `rows` data in all, and applies one optimizer step to the shard.
+    pub fn update_shard<'a>(&mut self, parts: impl IntoIterator<Item = &'a [f32]>, bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
+        self.reduced.fill(0.0);
+        for part in parts {
+            assert_eq!(part.len(), self.reduced.len(), "gradient part does not match the shard");
+            self.reduced.iter_mut().zip(part).for_each(|(r, p)| *r += p);
+        }
+        let bound = update(&mut self.opt, &mut self.params[self.shard.clone()], &mut self.reduced, bound_sum, rows, step)?;
+        self.synced = false;
+        Ok(bound)
+    }
+
+    /// Takes another worker's updated shard.
+    pub fn set_shard(&mut self, range: Range<usize>, values: &[f32]) {
+        self.params[range].copy_from_slice(values);
+        self.synced = false;
+    }
+
+    /// Replaces every parameter (a restored state, or a lead's broadcast).
+    pub fn set_params(&mut self, params: &[f32]) {
+        self.params.copy_from_slice(params);
+        self.synced = false;
     }
 }
 
 /// FNV-1a over the parameters' bits: equal checksums mean bit-identical replicas.
 pub fn checksum(params: &[f32]) -> u32 {
     params.iter().fold(0x811C_9DC5u32, |h, p| p.to_bits().to_le_bytes().iter().fold(h, |h, &b| (h ^ b as u32).wrapping_mul(0x0100_0193)))
-}
-
-/// Applies a whole step's accumulated gradient with the coordinator's optimizer.
-pub fn apply<D: Device<f32>>(trainer: &mut crate::train::Trainer<D>, acc: Accumulator) -> Result<crate::train::StepStats, crate::train::StepError> {
-    trainer.apply(acc.bound_sum, acc.rows, acc.grad)
 }

@@ -4,6 +4,7 @@
 use crate::config::{Init, ModelConfig, TrainConfig};
 use crate::data::binarize::{binarize_fixed, binarize_fixed_bytes, targets, Binarization};
 use crate::data::dataset::Dataset;
+use crate::gradient::GradientPath;
 use crate::noise::{mix, Noise};
 use crate::optim::Optimizer;
 use crate::vae::Vae;
@@ -65,6 +66,46 @@ pub fn mean_image(data: &Dataset) -> Vec<f32> {
     sum.iter().map(|&s| (s as f64 / 255.0 / data.len().max(1) as f64) as f32).collect()
 }
 
+/// Where a run is in its data: the next step, the epochs completed, and the place in the
+/// current epoch's permutation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Position {
+    pub step: u64,
+    pub epoch: usize,
+    pub cursor: usize,
+}
+
+impl Position {
+    /// The next minibatch of `data` (a fresh seeded permutation each epoch, `order` caching
+    /// the current one; clear it when the position jumps), advancing epoch and cursor. The
+    /// step advances only when an update is applied.
+    pub fn next(&mut self, seed: u64, batch_size: usize, order: &mut Vec<usize>, data: &Dataset) -> Minibatch {
+        let n = data.len();
+        if self.cursor >= n {
+            // A restored position past this data set's end (another data set, or a
+            // hand-edited state) starts the epoch over rather than reading out of bounds.
+            self.cursor = 0;
+        }
+        if order.len() != n {
+            *order = (0..n).collect();
+            let mut rng = ChaCha8Rng::seed_from_u64(mix(seed ^ mix(self.epoch as u64)));
+            order.shuffle(&mut rng);
+        }
+        let rows = batch_size.min(n - self.cursor);
+        let mut bytes = Vec::with_capacity(rows * data.dim());
+        for &i in &order[self.cursor..self.cursor + rows] {
+            bytes.extend_from_slice(data.image(i));
+        }
+        self.cursor += rows;
+        if self.cursor >= n {
+            self.cursor = 0;
+            self.epoch += 1;
+            order.clear();
+        }
+        Minibatch { step: self.step, rows, bytes }
+    }
+}
+
 /// One minibatch as drawn from the data: its step and its images' stored bytes.
 #[derive(Clone, Debug)]
 pub struct Minibatch {
@@ -115,7 +156,26 @@ impl RowDraws {
     }
 }
 
+/// Scales a summed gradient of `rows` data to the mean, refuses it when it or the bound is
+/// not finite (it would poison every parameter), else applies one optimizer step to
+/// `params`. Returns the mean bound. Shared by the single trainer and the sharded workers.
+pub fn update(opt: &mut Optimizer, params: &mut [f32], grad: &mut [f32], bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
+    let bound = bound_sum / rows as f32;
+    let inv = 1.0 / rows as f32;
+    let mut finite = bound.is_finite();
+    for g in grad.iter_mut() {
+        *g *= inv;
+        finite &= g.is_finite();
+    }
+    if !finite {
+        return Err(StepError::NonFinite { step, bound });
+    }
+    opt.update_host(params, grad);
+    Ok(bound)
+}
+
 pub struct Trainer<D: Device<f32>> {
+    /// The model; its tensors follow `params` after every update.
     pub vae: Vae<D>,
     pub opt: Optimizer,
     pub cfg: TrainConfig,
@@ -126,13 +186,32 @@ pub struct Trainer<D: Device<f32>> {
     pub epoch: usize,
     cursor: usize,
     order: Vec<usize>,
+    /// The parameters on the host: what the optimizer updates and the host path reads.
+    params: Vec<f32>,
+    /// The gradient buffer, reused every step.
+    grad: Vec<f32>,
+    path: GradientPath,
 }
 
 impl<D: Device<f32>> Trainer<D> {
     pub fn new(vae: Vae<D>, cfg: TrainConfig, binarization: Binarization) -> Result<Self, String> {
         cfg.validate()?;
-        let opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, vae.num_params());
-        Ok(Trainer { vae, opt, cfg, binarization, step: 0, epoch: 0, cursor: 0, order: Vec::new() })
+        let n = vae.num_params();
+        let opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, n);
+        let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
+        let params = vae.params();
+        Ok(Trainer { vae, opt, cfg, binarization, step: 0, epoch: 0, cursor: 0, order: Vec::new(), params, grad: vec![0.0; n], path })
+    }
+
+    /// Whether steps take the host fast path (`host`) rather than dfdx's tape.
+    pub fn uses_host_path(&self) -> bool {
+        self.path.is_host()
+    }
+
+    /// Replaces the parameters (host copy and model alike).
+    pub fn set_params(&mut self, params: &[f32]) {
+        self.params.copy_from_slice(params);
+        self.vae.set_params(params);
     }
 
     /// A fresh model and trainer from configs (the model seeded from `cfg.seed`), its
@@ -159,29 +238,10 @@ impl<D: Device<f32>> Trainer<D> {
     /// The next minibatch's images: a fresh permutation each epoch (seeded, so a run
     /// repeats), `batch_size` images at a time; the last minibatch of an epoch may be short.
     pub fn next_minibatch(&mut self, data: &Dataset) -> Minibatch {
-        let n = data.len();
-        if self.cursor >= n {
-            // A restored position past this data set's end (another data set, or a
-            // hand-edited state) starts the epoch over rather than reading out of bounds.
-            self.cursor = 0;
-        }
-        if self.order.len() != n {
-            self.order = (0..n).collect();
-            let mut rng = ChaCha8Rng::seed_from_u64(mix(self.cfg.seed ^ mix(self.epoch as u64)));
-            self.order.shuffle(&mut rng);
-        }
-        let rows = self.cfg.batch_size.min(n - self.cursor);
-        let mut bytes = Vec::with_capacity(rows * data.dim());
-        for &i in &self.order[self.cursor..self.cursor + rows] {
-            bytes.extend_from_slice(data.image(i));
-        }
-        self.cursor += rows;
-        if self.cursor >= n {
-            self.cursor = 0;
-            self.epoch += 1;
-            self.order.clear();
-        }
-        Minibatch { step: self.step, rows, bytes }
+        let mut pos = Position { step: self.step, epoch: self.epoch, cursor: self.cursor };
+        let mb = pos.next(self.cfg.seed, self.cfg.batch_size, &mut self.order, data);
+        (self.epoch, self.cursor) = (pos.epoch, pos.cursor);
+        mb
     }
 
     /// How this trainer turns a minibatch's bytes into targets and noise.
@@ -199,20 +259,12 @@ impl<D: Device<f32>> Trainer<D> {
     /// Applies the summed gradient of `rows` data (possibly from several workers), laid out
     /// as the flat parameter vector.
     pub fn apply(&mut self, bound_sum: f32, rows: usize, mut grad: Vec<f32>) -> Result<StepStats, StepError> {
-        let bound = bound_sum / rows as f32;
-        let inv = 1.0 / rows as f32;
-        // A non-finite bound or gradient would poison every parameter: refuse it.
-        let mut finite = bound.is_finite();
-        for g in &mut grad {
-            *g *= inv;
-            finite &= g.is_finite();
-        }
-        if !finite {
-            return Err(StepError::NonFinite { step: self.step, bound });
-        }
-        let mut params = self.vae.params();
-        self.opt.update_host(&mut params, &grad);
-        self.vae.set_params(&params);
+        self.apply_slice(bound_sum, rows, &mut grad)
+    }
+
+    fn apply_slice(&mut self, bound_sum: f32, rows: usize, grad: &mut [f32]) -> Result<StepStats, StepError> {
+        let bound = update(&mut self.opt, &mut self.params, grad, bound_sum, rows, self.step)?;
+        self.vae.set_params(&self.params);
         self.step += 1;
         Ok(StepStats { step: self.step, epoch: self.epoch, bound })
     }
@@ -220,8 +272,11 @@ impl<D: Device<f32>> Trainer<D> {
     /// One whole step on one device.
     pub fn train_step(&mut self, data: &Dataset) -> Result<StepStats, StepError> {
         let batch = self.next_batch(data);
-        let g = self.vae.gradient(&batch.x, &batch.noise, self.cfg.estimator);
-        self.apply(g.bound_sum, g.rows, g.grad)
+        let mut grad = std::mem::take(&mut self.grad);
+        let bound_sum = self.path.gradient(&self.vae, &self.params, &batch.x, &batch.noise, &mut grad);
+        let result = self.apply_slice(bound_sum, batch.rows, &mut grad);
+        self.grad = grad;
+        result
     }
 
     /// Trains until the current epoch ends; returns the mean minibatch bound over it.
