@@ -73,6 +73,16 @@ impl<D: Device<f32>> Replica<D> {
         Replica { vae, synced: true, params, grad: vec![0.0; n], reduced: vec![0.0; shard.len()], shard, opt, draws, path }
     }
 
+    /// Worker `s` of `k` continuing a training state: all parameters, its shard of the
+    /// optimizer's moments.
+    pub fn from_state(state: &crate::state::TrainingState, dev: D, k: usize, s: usize) -> Self {
+        let vae = Vae::from_params(state.arch.clone(), state.params.clone(), dev);
+        let mut r = Self::new(vae, &state.cfg, state.binarization, k, s);
+        let sh = r.shard.clone();
+        r.opt.set_state(state.optim_t, &state.m[sh.clone()], &state.v[sh]);
+        r
+    }
+
     /// Whether this worker takes the host fast path.
     pub fn uses_host_path(&self) -> bool {
         self.path.is_host()
@@ -126,6 +136,12 @@ impl<D: Device<f32>> Replica<D> {
     /// Takes another worker's updated shard.
     pub fn set_shard(&mut self, range: Range<usize>, values: &[f32]) {
         self.params[range].copy_from_slice(values);
+        self.synced = false;
+    }
+
+    /// Records that `params` was written directly (the model's tensors are then refreshed
+    /// when next needed).
+    pub fn params_changed(&mut self) {
         self.synced = false;
     }
 

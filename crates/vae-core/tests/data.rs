@@ -336,6 +336,8 @@ proptest! {
         rest in prop::collection::vec(any::<u8>(), 0..64),
     ) {
         let bytes = [prefix, rest].concat();
+        // Parsing in place gives the same answer (or the same error) as parsing a copy.
+        prop_assert_eq!(format!("{:?}", parse_images(&bytes)), format!("{:?}", parse_images_owned(bytes.clone())));
         let _ = parse_images(&bytes);
         let _ = parse_labels(&bytes);
         let _ = from_idx_bytes(&bytes, &bytes);

@@ -1,8 +1,9 @@
-//! The browser binding of vae-core: three classes, kept thin.
+//! The browser binding of vae-core: four classes, kept thin.
 //!
 //! - `Model`: a trained model for inference (reconstruct, traverse, sample, refine, impute).
-//! - `Data`: MNIST-format idx bytes, parsed once per worker.
-//! - `Trainer`: a model with its optimizer, stepping through `Data`.
+//! - `Data`: MNIST-format idx bytes, parsed once, in the first training worker.
+//! - `Lead`: a run's configuration, position in the data and evaluation (first worker).
+//! - `Replica`: one of K data-parallel training workers (vae_core::parallel).
 //!
 //! Build (scripts/build-wasm.sh):
 //!   cargo build --profile wasm-release --target wasm32-unknown-unknown -p vae-wasm
@@ -12,12 +13,14 @@
 use wasm_bindgen::prelude::*;
 
 mod data;
+mod lead;
 mod model;
-mod trainer;
+mod replica;
 
 pub use data::Data;
+pub use lead::Lead;
 pub use model::Model;
-pub use trainer::Trainer;
+pub use replica::Replica;
 
 pub(crate) type Dev = dfdx::tensor::Cpu;
 

@@ -122,15 +122,7 @@ impl Model {
         Ok(vae_core::impute::impute(&self.vae, x, &mask, iterations.min(1000), seed as u64))
     }
 
-    /// A replica's part of a data-parallel step: [bound sum, gradient...] of a packed slice
-    /// (`Trainer.packSlice`).
-    #[wasm_bindgen(js_name = workerGradient)]
-    pub fn worker_gradient(&self, packed: &[f32], rows: usize, samples: usize, estimator: &str) -> Result<Vec<f32>, JsError> {
-        let est: vae_core::Estimator = estimator.parse().map_err(|e: String| JsError::new(&e))?;
-        vae_core::parallel::worker_gradient(&self.vae, packed, rows, samples, est).map_err(|e| JsError::new(&e))
-    }
-
-    /// FNV-1a of the parameters' bits (see `Trainer.checksum`).
+    /// FNV-1a of the parameters' bits (see `Replica.checksum`).
     pub fn checksum(&self) -> u32 {
         vae_core::parallel::checksum(&self.vae.params())
     }

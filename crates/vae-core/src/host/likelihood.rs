@@ -10,14 +10,34 @@ pub fn bernoulli(x: &[f32], b: usize, logits: &mut [f32], loglik: &mut [f32]) {
     let d = x.len() / b;
     for (r, (row, ll)) in logits.chunks_exact_mut(d).zip(loglik.iter_mut()).enumerate() {
         let xr = &x[(r % b) * d..(r % b + 1) * d];
-        let mut sum = 0.0f32;
-        for (l, &t) in row.iter_mut().zip(xr) {
+        *ll = lanes_sum(row, xr, |l, t| {
             let (sp, sig) = softplus_sigmoid(*l);
-            sum += t * *l - sp;
+            let term = t * *l - sp;
             *l = t - sig;
-        }
-        *ll = sum;
+            term
+        });
     }
+}
+
+/// Applies `f` to each (a, b) pair and sums what it returns, in LANES partial sums: a
+/// float sum in one accumulator is a dependency chain the compiler may not reorder, so it
+/// would stay scalar; eight independent ones vectorise.
+#[inline(always)]
+fn lanes_sum(a: &mut [f32], b: &[f32], mut f: impl FnMut(&mut f32, f32) -> f32) -> f32 {
+    const LANES: usize = 8;
+    let mut acc = [0.0f32; LANES];
+    let mut ac = a.chunks_exact_mut(LANES);
+    let mut bc = b.chunks_exact(LANES);
+    for (ca, cb) in (&mut ac).zip(&mut bc) {
+        for i in 0..LANES {
+            acc[i] += f(&mut ca[i], cb[i]);
+        }
+    }
+    let mut tail = 0.0;
+    for (x, &y) in ac.into_remainder().iter_mut().zip(bc.remainder()) {
+        tail += f(x, y);
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 /// Gaussian (AEVB Appendix C.2) with mean sigmoid(m) and log-variance

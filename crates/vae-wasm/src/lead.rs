@@ -1,0 +1,206 @@
+//! `Lead`: what the first training worker keeps besides its replica: the run's
+//! configuration, its position in the data (it draws every minibatch), a fixed
+//! binarization of the training set when asked for, and the held-out evaluation.
+use crate::data::Data;
+use crate::replica::Replica;
+use crate::{from_js, meta_pairs, to_js, Dev};
+use vae_core::checkpoint;
+use vae_core::config::{Init, ModelConfig, TrainConfig};
+use vae_core::data::{Binarization, Dataset};
+use vae_core::model::Architecture;
+use vae_core::state::TrainingState;
+use vae_core::train::{prepare, prepare_test, Position};
+use vae_core::Vae;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+pub struct Lead {
+    state: TrainingState,
+    order: Vec<usize>,
+    /// The training set binarized once (fixed binarization); None: use `Data` as is.
+    fixed: Option<Dataset>,
+    /// The first test images as evaluated, cached for the periodic test ELBO.
+    test: Option<(usize, Vec<f32>)>,
+    /// Rows of the minibatch drawn last.
+    rows: usize,
+    epoch_size: usize,
+}
+
+#[derive(serde::Serialize)]
+struct Progress {
+    step: u64,
+    epoch: usize,
+    cursor: usize,
+    epoch_size: usize,
+}
+
+fn js(e: impl ToString) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+impl Lead {
+    fn build(state: TrainingState, data: &Data) -> Result<Lead, JsError> {
+        let train = &data.split.train;
+        if train.is_empty() {
+            return Err(JsError::new("no training data loaded"));
+        }
+        if train.dim() != state.arch.config.input_dim {
+            return Err(JsError::new("the model and the data disagree on the image size"));
+        }
+        let fixed = (state.binarization == Binarization::Fixed).then(|| prepare(train.clone(), Binarization::Fixed, state.cfg.seed));
+        Ok(Lead { state, order: Vec::new(), fixed, test: None, rows: 0, epoch_size: train.len() })
+    }
+
+    fn start(vae: Vae<Dev>, cfg: TrainConfig, binarization: Binarization, data: &Data) -> Result<Lead, JsError> {
+        cfg.validate().map_err(js)?;
+        let n = vae.num_params();
+        let state = TrainingState {
+            params: vae.params(),
+            arch: vae.arch,
+            cfg,
+            binarization,
+            position: Position::default(),
+            optim_t: 0,
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            metadata: Default::default(),
+        };
+        Self::build(state, data)
+    }
+}
+
+#[wasm_bindgen]
+impl Lead {
+    /// A fresh run: a new model seeded from the config (initialisation `init`), output
+    /// biases at the data's mean log-odds.
+    pub fn fresh(model_config: JsValue, train_config: JsValue, binarization: &str, init: &str, data: &Data) -> Result<Lead, JsError> {
+        let config: ModelConfig = from_js(model_config, "model config")?;
+        let cfg: TrainConfig = from_js(train_config, "training config")?;
+        let init: Init = init.parse().map_err(js)?;
+        let mut vae = Vae::new(config, init, cfg.seed, vae_core::cpu()).map_err(js)?;
+        vae.init_output_bias(&vae_core::train::mean_image(&data.split.train));
+        Self::start(vae, cfg, binarization.parse().map_err(js)?, data)
+    }
+
+    /// Continues training a saved model with a fresh optimizer.
+    #[wasm_bindgen(js_name = fromCheckpoint)]
+    pub fn from_checkpoint(bytes: &[u8], train_config: JsValue, binarization: &str, data: &Data) -> Result<Lead, JsError> {
+        let ck = checkpoint::from_bytes(bytes).map_err(js)?;
+        let cfg: TrainConfig = from_js(train_config, "training config")?;
+        Self::start(Vae::from_params(ck.arch, ck.params, vae_core::cpu()), cfg, binarization.parse().map_err(js)?, data)
+    }
+
+    /// Continues a saved training state exactly where it stopped.
+    #[wasm_bindgen(js_name = fromState)]
+    pub fn from_state(bytes: &[u8], data: &Data) -> Result<Lead, JsError> {
+        Self::build(TrainingState::from_bytes(bytes).map_err(js)?, data)
+    }
+
+    /// The state the workers start from (`Replica.fromState`), as last assembled.
+    pub fn state(&self, meta: JsValue) -> Result<Vec<u8>, JsError> {
+        let pairs = meta_pairs(meta)?;
+        let refs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        Ok(self.state.to_bytes(&refs))
+    }
+
+    /// Takes the workers' current parameters (from the lead's `replica`) and optimizer
+    /// state (`m` and `v`: every shard's, concatenated in worker order) into the state.
+    #[wasm_bindgen(js_name = setParts)]
+    pub fn set_parts(&mut self, replica: &Replica, optim_t: f64, m: &[f32], v: &[f32]) -> Result<(), JsError> {
+        let n = self.state.params.len();
+        let params = replica.params();
+        if params.len() != n || m.len() != n || v.len() != n {
+            return Err(JsError::new(&format!("a training state of {n} parameters needs {n} values each, got {}, {} and {}", params.len(), m.len(), v.len())));
+        }
+        self.state.params.copy_from_slice(params);
+        self.state.m.copy_from_slice(m);
+        self.state.v.copy_from_slice(v);
+        self.state.optim_t = optim_t as u64;
+        Ok(())
+    }
+
+    /// The next minibatch's stored bytes (rows x pixels); the position advances, the step
+    /// only with `commit`.
+    #[wasm_bindgen(js_name = nextMinibatch)]
+    pub fn next_minibatch(&mut self, data: &Data) -> Vec<u8> {
+        let train = self.fixed.as_ref().unwrap_or(&data.split.train);
+        let (seed, batch) = (self.state.cfg.seed, self.state.cfg.batch_size);
+        let mb = self.state.position.next(seed, batch, &mut self.order, train);
+        self.rows = mb.rows;
+        mb.bytes
+    }
+
+    /// Rows of the minibatch drawn last.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The step the next update is (updates applied so far).
+    pub fn step(&self) -> f64 {
+        self.state.position.step as f64
+    }
+
+    /// The drawn minibatch's update was applied by every worker.
+    pub fn commit(&mut self) {
+        self.state.position.step += 1;
+    }
+
+    pub fn progress(&self) -> JsValue {
+        let p = self.state.position;
+        to_js(&Progress { step: p.step, epoch: p.epoch, cursor: p.cursor, epoch_size: self.epoch_size })
+    }
+
+    /// Test ELBO (nats per image) of `replica`'s parameters on the first `limit` test
+    /// images, as the CLI evaluates it (one fixed binarization for binary models).
+    #[wasm_bindgen(js_name = testElbo)]
+    pub fn test_elbo(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<f64, JsError> {
+        let params = replica.params();
+        if params.len() != self.state.params.len() {
+            return Err(JsError::new("parameters do not fit the model"));
+        }
+        let t = &data.split.test;
+        let n = limit.clamp(1, t.len().max(1)).min(t.len());
+        if self.test.as_ref().map(|(k, _)| *k) != Some(n) {
+            self.test = Some((n, prepare_test(&t.subset(n).pixels(), self.state.binarization)));
+        }
+        let vae = Vae::from_params(self.state.arch.clone(), params.to_vec(), vae_core::cpu());
+        Ok(vae_core::eval::elbo(&vae, &self.test.as_ref().expect("set above").1, 1, 1))
+    }
+
+    /// A model checkpoint of `replica`'s parameters with `meta`.
+    #[wasm_bindgen(js_name = toCheckpoint)]
+    pub fn to_checkpoint(&self, replica: &Replica, meta: JsValue) -> Result<Vec<u8>, JsError> {
+        let params = replica.params();
+        let pairs = meta_pairs(meta)?;
+        let refs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let arch: &Architecture = &self.state.arch;
+        if params.len() != arch.layout.len {
+            return Err(JsError::new("parameters do not fit the model"));
+        }
+        Ok(checkpoint::to_bytes(arch, params, &refs))
+    }
+
+    /// Sets the learning rate the state records (the workers set theirs).
+    #[wasm_bindgen(js_name = setLearningRate)]
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
+        let mut c = self.state.cfg.clone();
+        c.lr = lr;
+        c.validate().map_err(js)?;
+        self.state.cfg = c;
+        Ok(())
+    }
+
+    pub fn config(&self) -> JsValue {
+        to_js(&self.state.arch.config)
+    }
+
+    #[wasm_bindgen(js_name = trainConfig)]
+    pub fn train_config(&self) -> JsValue {
+        to_js(&self.state.cfg)
+    }
+
+    #[wasm_bindgen(js_name = numParams)]
+    pub fn num_params(&self) -> usize {
+        self.state.params.len()
+    }
+}
