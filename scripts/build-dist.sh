@@ -3,7 +3,7 @@
 # static host (any path: everything is found relative to the module's own URL).
 #
 #   dist/vae-playground.js      the custom element (ES module, CSS inside)
-#   dist/worker.js, grad-worker.js   the training workers, started on first training
+#   dist/worker.js, replica-worker.js   the training workers, started on first training
 #   dist/pkg/vae_wasm_bg.wasm   the model code, one instance per page however many widgets
 #   dist/pretrained.safetensors the default model
 #   dist/data/...               gzipped MNIST / Fashion-MNIST (training, test digits)
@@ -26,7 +26,7 @@ mkdir -p "$out/pkg"
 log "bundling the widget and its workers"
 # CSS as text: the element adopts it into its shadow root, so no <link> or <style> is needed
 # on the host page (and nothing leaks out of the widget).
-node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/worker.ts grad-worker=www/src/grad-worker.ts \
+node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/worker.ts replica-worker=www/src/replica-worker.ts \
   --bundle --format=esm --target=es2022 --minify --loader:.css=text \
   --outdir="$out" --log-level=warning --log-override:ignored-bare-import=silent
 

@@ -23,9 +23,7 @@ test('served with the strict CSP header, the page draws, trains with workers and
   assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self' 'wasm-unsafe-eval'/);
   const { page, errors } = await openPage(env);
   await drawStroke(page, 'draw-canvas', [[0.3, 0.3], [0.7, 0.7]]);
-  const workers = page.getByTestId('opt-workers');
-  await workers.fill('2');
-  await workers.dispatchEvent('change');
+  await page.getByTestId('opt-workers').selectOption('2');
   await page.getByTestId('train-toggle').click();
   const step = async () => Number((await page.getByTestId('step-value').innerText()).replaceAll(',', ''));
   await until(async () => (await step()) > 20, { timeout: 120_000, what: 'training under CSP' });

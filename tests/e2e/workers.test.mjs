@@ -40,11 +40,12 @@ test('without cross-origin isolation the workers exchange transferable buffers, 
   }
 });
 
-test('a gradient worker that crashes mid-training is replaced and the ELBO keeps improving', async () => {
-  const { page, errors } = await openPage(env, '?debug');
-  const workers = page.getByTestId('opt-workers');
-  await workers.fill('2');
-  await workers.dispatchEvent('change');
+for (const isolate of [true, false]) {
+  test(`a training worker that crashes mid-training is replaced and the ELBO keeps improving (${isolate ? 'shared memory' : 'message channels'})`, async () => {
+  const e = isolate ? env : await launch({ isolate: false });
+  const { page, errors } = await openPage(e, '?debug');
+  assert.equal(await page.evaluate(() => crossOriginIsolated), isolate);
+  await page.getByTestId('opt-workers').selectOption('2');
   await page.getByTestId('train-scratch').click();
   await until(async () => (await text(page, 'workers-value')) === '2', { timeout: 120_000, what: 'training with 2 workers' });
   const elbo = async () => number(await text(page, 'elbo-value'));
@@ -60,20 +61,41 @@ test('a gradient worker that crashes mid-training is replaced and the ELBO keeps
   await until(async () => (await step()) > stepBefore + 50, { what: 'steps after the crash' });
   await until(async () => (await elbo()) > before + 5, { timeout: 90_000, what: `the test ELBO to rise past ${before}` });
   assert.equal(await text(page, 'workers-value'), '2');
-  assert.match(await text(page, 'worker-stats'), /worker 1: [\d,]+ img\/s · worker 2: [\d,]+ img\/s/);
+  assert.match(await text(page, 'worker-stats'), /worker 1: gradient \d+%, exchange \d+%, update \d+%, waiting \d+% · worker 2: gradient \d+%/);
   await screenshot(page, 'workers');
+  await page.getByTestId('train-toggle').click();
+  assert.deepEqual(errors, []);
+  await page.close();
+  if (!isolate) await e.close();
+  });
+}
+
+test('by default the page measures K = 1, 2, ... and says which K it chose and why', async () => {
+  const { page, errors } = await openPage(env);
+  assert.equal(await page.getByTestId('opt-workers').inputValue(), 'auto');
+  await page.getByTestId('train-scratch').click();
+  const choice = await until(async () => {
+    const t = await text(page, 'worker-choice');
+    return /Using \d+ workers?: the fastest here/.test(t) && t;
+  }, { timeout: 120_000, what: 'the choice of K' });
+  // Every K tried is reported with its measured rate, and the one chosen is the fastest.
+  const rates = [...choice.matchAll(/K = (\d+): ([\d,]+) images\/s/g)].map((m) => [Number(m[1]), Number(m[2].replaceAll(',', ''))]);
+  assert.ok(rates.length >= 2, choice);
+  const best = rates.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const k = Number(/Using (\d+)/.exec(choice)[1]);
+  assert.equal(await text(page, 'workers-value'), String(k));
+  // Auto keeps a larger K only when it is measurably faster (5%), so the chosen rate is
+  // within that margin of the best.
+  assert.ok(rates.find(([kk]) => kk === k)[1] >= best[1] / 1.05, choice);
   await page.getByTestId('train-toggle').click();
   assert.deepEqual(errors, []);
   await page.close();
 });
 
-test('out-of-range worker counts are clamped with a message', async () => {
-  const { page, errors } = await openPage(env);
-  const workers = page.getByTestId('opt-workers');
-  await workers.fill('0');
-  await workers.dispatchEvent('change');
-  assert.equal(await workers.inputValue(), '1');
-  assert.match(await text(page, 'worker-notice'), /from 1 to 16; using 1/);
+test('a link with an impossible worker count is refused by name', async () => {
+  const { page, errors } = await openPage(env, '#workers=0');
+  assert.match(await text(page, 'error'), /workers could not be used/);
+  assert.equal(await page.getByTestId('opt-workers').inputValue(), 'auto');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -2,6 +2,7 @@
 // attributes (<vae-playground latent="2">) spell them. Everything arrives as text from
 // someone else's URL or page, so each value is checked and a bad one is dropped (with its
 // name reported) rather than reaching the wasm side.
+import { MAX_WORKERS } from './exchange';
 import type { DatasetName } from './protocol';
 import type { Activation, DecoderKind, Estimator, ModelConfig, OptimizerKind } from './wasm';
 
@@ -16,7 +17,7 @@ export interface Settings {
   batch?: number;
   estimator?: Estimator;
   samples?: number;
-  workers?: number;
+  workers?: number | 'auto';
 }
 
 export type Key = keyof Settings;
@@ -63,7 +64,7 @@ const PARSE: { [K in Key]-?: (v: string) => Settings[K] } = {
   batch: int(1, 1000),
   estimator: oneOf('a', 'b', 'iwae'),
   samples: int(1, 100),
-  workers: int(1, 16),
+  workers: (v) => (v === 'auto' ? 'auto' : int(1, MAX_WORKERS)(v)),
 };
 
 /** Reads every known setting through `get` (null = absent). Unknown names are not asked for. */

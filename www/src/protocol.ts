@@ -1,6 +1,8 @@
 // Messages between the page and the training worker (worker.ts). Types only.
+import type { Phases } from './exchange';
+import type { SharedBuffers } from './exchange';
 import type { SavedMeta } from './persist';
-import type { Binarization, Estimator, ModelConfig, TrainConfig } from './wasm';
+import type { Binarization, ModelConfig, TrainConfig } from './wasm';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
 
@@ -32,8 +34,8 @@ export type ToWorker =
   /** Forget the trainer (the page's model was replaced). */
   | { type: 'reset' }
   | { type: 'set-lr'; lr: number }
-  /** Number of workers computing each step's gradient, the coordinator included. */
-  | { type: 'set-workers'; k: number }
+  /** Workers sharing each step (K, this one included), or 'auto': the fastest K here. */
+  | { type: 'set-workers'; k: number | 'auto' }
   /** Test hook: make gradient worker `index` (1-based) throw, as a crash would. */
   | { type: 'crash-helper'; index: number }
   /** Test hook: `steps` steps with K workers vs one, from the same state; the largest
@@ -41,10 +43,11 @@ export type ToWorker =
   | { type: 'equivalence'; k: number; steps: number }
   | { type: 'bench'; warmup: number; steps: number; k: number };
 
-/** One worker's recent share of the work (the coordinator is worker 1). */
+/** One worker's recent share of the work (the lead is worker 1): images, and milliseconds
+ * per phase of the step. */
 export interface WorkerStat {
   rows: number;
-  ms: number;
+  phases: Phases;
 }
 
 export interface Progress {
@@ -72,7 +75,9 @@ export type FromWorker =
   | { type: 'paused' }
   | { type: 'need-start' }
   | { type: 'error'; message: string }
-  | { type: 'bench-result'; samplesPerSec: number; steps: number; batch: number; seconds: number; k: number }
+  | { type: 'bench-result'; samplesPerSec: number; steps: number; batch: number; seconds: number; k: number; phases: Phases[]; hostPath: boolean }
+  /** Workers K in use and why: the measured rate of each K tried (auto), or the user's K. */
+  | { type: 'workers-chosen'; k: number; auto: boolean; rates: Record<number, number> }
   | { type: 'worker-restarted'; index: number; reason: string }
   | { type: 'saved'; run: number; step: number; savedAt: number }
   /** A non-finite loss was caught: the model went back to `step`, the rate is now `lr`. */
@@ -81,30 +86,25 @@ export type FromWorker =
   | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta }
   | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; helpers: number };
 
-/** Coordinator -> gradient worker (grad-worker.ts). */
-export type ToGradWorker =
+/** Lead -> another training worker (replica-worker.ts). */
+export type ToReplicaWorker =
   | {
       type: 'init';
-      checkpoint: Uint8Array;
-      /** SharedArrayBuffers for parameters, the packed slice and the answer, when isolated. */
-      shared?: { params: SharedArrayBuffer; packed: SharedArrayBuffer; part: SharedArrayBuffer };
+      /** The training state to start from (every worker takes its shard of the moments). */
+      state: Uint8Array;
+      k: number;
+      j: number;
+      dim: number;
+      /** Shared memory when cross-origin isolated; else one port per peer (null for itself). */
+      shared?: SharedBuffers;
+      ports?: (MessagePort | null)[];
     }
-  | {
-      type: 'step';
-      id: number;
-      rows: number;
-      samples: number;
-      estimator: Estimator;
-      /** Absent when shared: then read from the shared buffers. */
-      params?: Float32Array;
-      packed?: Float32Array;
-      packedLength: number;
-      /** Sent every few steps: the replica compares its parameters' checksum. */
-      checksum?: number;
-    }
+  | { type: 'moments'; id: number }
+  | { type: 'set-lr'; lr: number }
   | { type: 'crash' };
 
-export type FromGradWorker =
-  | { type: 'ready' }
-  | { type: 'part'; id: number; ms: number; part?: Float32Array }
-  | { type: 'failed'; id: number; message: string };
+export type FromReplicaWorker =
+  | { type: 'ready'; hostPath: boolean }
+  | { type: 'moments'; id: number; moments: Float32Array; optimT: number }
+  | { type: 'failed'; message: string };
+

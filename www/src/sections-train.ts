@@ -26,6 +26,7 @@ export function trainSection(): string {
         <div><dt>Epoch ends in</dt><dd id="eta-value">—</dd></div>
         <div><dt>Workers</dt><dd data-testid="workers-value" id="workers-value">—</dd></div>
       </dl>
+      <p class="small" id="worker-choice" data-testid="worker-choice" aria-live="polite"></p>
       <p class="small" id="worker-stats" data-testid="worker-stats" aria-live="off"></p>
       <p class="small notice" id="worker-notice" data-testid="worker-notice" role="status"></p>
       <p class="small notice" id="recovery-notice" data-testid="recovery-notice" role="status"></p>
@@ -50,8 +51,11 @@ export function trainSection(): string {
             <option value="a">SGVB A (eq. 6)</option><option value="b" selected>SGVB B (eq. 7)</option><option value="iwae">IWAE bound</option>
           </select></label>
           <label>Samples L <select id="opt-samples"><option selected>1</option><option>2</option><option>5</option><option>10</option></select></label>
-          <label>Workers K <input type="number" id="opt-workers" data-testid="opt-workers" min="1" max="16" step="1" value="1"
-            title="Web Workers sharing each minibatch (data-parallel); changes apply at once"></label>
+          <label>Workers K <select id="opt-workers" data-testid="opt-workers"
+            title="Web Workers sharing each minibatch (data-parallel); changes apply at once">
+            <option value="auto" selected>Auto (fastest here)</option><option>1</option><option>2</option><option>3</option>
+            <option>4</option><option>6</option><option>8</option><option>12</option><option>16</option>
+          </select></label>
         </fieldset>
         <fieldset>
           <legend>Architecture (applies to "Train from scratch")</legend>

@@ -24,9 +24,9 @@ export interface EquivalenceResult {
   helpers: number;
 }
 
-/** One worker per core, leaving one for the page (at least one). */
-export const DEFAULT_WORKERS = Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
-const MAX_WORKERS = 16;
+/** Workers K unless someone chooses: the training worker times K = 1, 2, ... on this
+ * machine and keeps the fastest. */
+export const DEFAULT_WORKERS = 'auto';
 
 export class TrainPanel {
   private worker: Worker | null = null;
@@ -68,23 +68,19 @@ export class TrainPanel {
     el('train-scratch', this.root).addEventListener('click', () => this.fromScratch());
     el('opt-lr', this.root).addEventListener('change', () => this.send({ type: 'set-lr', lr: settings.trainConfig(this.root).lr }));
     for (const name of settings.TRAINER_CONTROLS) el(name, this.root).addEventListener('change', () => this.settingsChanged());
-    const k = el<HTMLInputElement>('opt-workers', this.root);
-    k.max = String(MAX_WORKERS);
-    k.value = String(DEFAULT_WORKERS);
-    k.addEventListener('change', () => this.send({ type: 'set-workers', k: this.workers() }));
+    const k = el<HTMLSelectElement>('opt-workers', this.root);
+    k.value = DEFAULT_WORKERS;
+    k.addEventListener('change', () => {
+      el('worker-choice', this.root).textContent = '';
+      this.send({ type: 'set-workers', k: this.workers() });
+    });
     this.render();
   }
 
-  /** K from the form, clamped to 1..MAX_WORKERS with a note when it was out of range. */
-  private workers(): number {
-    const input = el<HTMLInputElement>('opt-workers', this.root);
-    const v = Math.round(Number(input.value));
-    const k = Number.isFinite(v) ? Math.min(MAX_WORKERS, Math.max(1, v)) : DEFAULT_WORKERS;
-    if (String(k) !== input.value) {
-      input.value = String(k);
-      el('worker-notice', this.root).textContent = `Workers must be a whole number from 1 to ${MAX_WORKERS}; using ${k}.`;
-    }
-    return k;
+  /** K from the form: a number (the URL parser and the select keep it in range), or auto. */
+  private workers(): number | 'auto' {
+    const v = el<HTMLSelectElement>('opt-workers', this.root).value;
+    return v === 'auto' ? 'auto' : Number(v);
   }
 
   /** The page's model was replaced from outside (a loaded file): its training starts over. */
@@ -272,7 +268,15 @@ export class TrainPanel {
         break;
       case 'worker-restarted':
         el('worker-notice', this.root).textContent =
-          `Worker ${m.index} stopped (${m.reason}) and was replaced; its share of that step was computed by worker 1, so training goes on from the same state.`;
+          `Worker ${m.index} stopped (${m.reason}). Every worker was restarted from the last saved state and the steps since were replayed exactly, so training goes on as if nothing happened.`;
+        break;
+      case 'workers-chosen':
+        el('worker-choice', this.root).textContent = m.auto
+          ? `Using ${m.k} worker${m.k > 1 ? 's' : ''}: the fastest here` +
+            (Object.keys(m.rates).length
+              ? ` (measured: ${Object.entries(m.rates).map(([k, r]) => `K = ${k}: ${r.toLocaleString('en-US')} images/s`).join(', ')}).`
+              : ', as measured earlier in this session.')
+          : `Using ${m.k} worker${m.k > 1 ? 's' : ''}, as chosen.`;
         break;
       case 'saved':
         this.offer?.saved(this.offset + m.step);
@@ -342,13 +346,16 @@ export class TrainPanel {
     if (this.state === 'starting') this.state = 'running';
   }
 
-  /** K and each worker's images per second over the last slice. */
+  /** K and where each worker's time went over the last slice. */
   private showWorkers(stats: WorkerStat[]): void {
     el('workers-value', this.root).textContent = String(stats.length);
-    el('worker-stats', this.root).textContent =
-      stats.length > 1
-        ? stats.map((w, i) => `worker ${i + 1}: ${w.ms > 0 ? Math.round((w.rows * 1000) / w.ms).toLocaleString('en-US') : '—'} img/s`).join(' · ')
-        : '';
+    const share = (w: WorkerStat) => {
+      const p = w.phases;
+      const total = p.compute + p.transfer + p.update + p.idle || 1;
+      const pct = (x: number) => `${Math.round((100 * x) / total)}%`;
+      return `gradient ${pct(p.compute)}, exchange ${pct(p.transfer)}, update ${pct(p.update)}, waiting ${pct(p.idle)}`;
+    };
+    el('worker-stats', this.root).textContent = stats.map((w, i) => `worker ${i + 1}: ${share(w)}`).join(' · ');
   }
 
   private showNumbers(epoch?: string, step?: string, elbo?: string): void {

@@ -34,7 +34,7 @@ export function hashFor(values: Record<string, string>, view: SectionName | null
   const q = new URLSearchParams();
   for (const key of KEYS) {
     const v = values[key];
-    if (v === undefined || (key === 'workers' && v === String(DEFAULT_WORKERS))) continue;
+    if (v === undefined || (key === 'workers' && v === DEFAULT_WORKERS)) continue;
     q.set(key, v);
   }
   if (view) q.set('view', view);

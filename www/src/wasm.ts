@@ -10,6 +10,7 @@ export type DecoderKind = 'bernoulli' | 'gaussian';
 export type Binarization = 'dynamic' | 'fixed' | 'greyscale';
 export type OptimizerKind = 'adam' | 'adagrad';
 export type Estimator = 'a' | 'b' | 'iwae';
+export type Init = 'paper' | 'glorot';
 
 export interface ModelConfig {
   input_dim: number;
@@ -45,15 +46,6 @@ export interface Refinement {
   reconstruction: number[] | Float32Array;
 }
 
-/** What Trainer.run reports; cursor and epoch_size count images. */
-export interface RunStats {
-  step: number;
-  epoch: number;
-  bound: number;
-  cursor: number;
-  epoch_size: number;
-}
-
 export interface Model {
   free(): void;
   config(): ModelConfig;
@@ -69,8 +61,6 @@ export interface Model {
   impute(x: Float32Array, observed: Uint8Array, iterations: number, seed: number): Float32Array;
   elbo(x: Float32Array, samples: number): number;
   toCheckpoint(meta: Record<string, string>): Uint8Array;
-  /** A replica's part of a data-parallel step: [bound sum, gradient...]. */
-  workerGradient(packed: Float32Array, rows: number, samples: number, estimator: Estimator): Float32Array;
   checksum(): number;
 }
 
@@ -92,40 +82,71 @@ export interface DataStatic {
   testOnly(testImages: Uint8Array, testLabels: Uint8Array): Data;
 }
 
-export interface Trainer {
+/** Where a run is: updates applied, epochs completed, images into the current epoch. */
+export interface RunPosition {
+  step: number;
+  epoch: number;
+  cursor: number;
+  epoch_size: number;
+}
+
+/** A run's configuration, position in the data and evaluation (the first training worker). */
+export interface Lead {
   free(): void;
-  run(data: Data, steps: number): RunStats;
-  testElbo(data: Data, limit: number): number;
-  params(): Float32Array;
-  model(): Model;
-  toCheckpoint(meta: Record<string, string>): Uint8Array;
+  /** The training state (model, optimizer moments, position, config) with `meta`. */
+  state(meta: Record<string, string>): Uint8Array;
+  /** Takes the workers' parameters (from `replica`) and moments (all shards, in order). */
+  setParts(replica: Replica, optimT: number, m: Float32Array, v: Float32Array): void;
+  nextMinibatch(data: Data): Uint8Array;
+  rows(): number;
+  step(): number;
+  commit(): void;
+  progress(): RunPosition;
+  testElbo(replica: Replica, data: Data, limit: number): number;
+  toCheckpoint(replica: Replica, meta: Record<string, string>): Uint8Array;
   setLearningRate(lr: number): void;
   config(): ModelConfig;
   trainConfig(): TrainConfig;
-  // Synchronous data-parallel steps (vae_core::parallel).
-  beginStep(data: Data): number;
-  packSlice(from: number, to: number): Float32Array;
-  addLocal(from: number, to: number): void;
-  addPart(part: Float32Array, rows: number): void;
-  finishStep(data: Data): RunStats;
-  checksum(): number;
-  /** The parameters as a view of wasm memory: copy before the next call into the module. */
-  paramsView(): Float32Array;
-  /** Updates applied so far. */
-  step(): number;
-  /** Model, optimizer moments, position and config, with `meta`: continues exactly. */
-  saveState(meta: Record<string, string>): Uint8Array;
+  numParams(): number;
 }
 
-export interface TrainerStatic {
-  fresh(modelConfig: ModelConfig, trainConfig: TrainConfig, binarization: Binarization, data: Data): Trainer;
-  fromCheckpoint(bytes: Uint8Array, trainConfig: TrainConfig, binarization: Binarization, data: Data): Trainer;
-  restoreState(bytes: Uint8Array, data: Data): Trainer;
+export interface LeadStatic {
+  fresh(modelConfig: ModelConfig, trainConfig: TrainConfig, binarization: Binarization, init: Init, data: Data): Lead;
+  fromCheckpoint(bytes: Uint8Array, trainConfig: TrainConfig, binarization: Binarization, data: Data): Lead;
+  fromState(bytes: Uint8Array, data: Data): Lead;
+}
+
+/** One of K data-parallel training workers (vae_core::parallel). Views are of wasm memory:
+ * valid until the next call into the module. */
+export interface Replica {
+  free(): void;
+  /** [bound summed over the rows, rows, 1 when finite else 0] */
+  gradient(step: number, first: number, bytes: Uint8Array): Float64Array;
+  gradView(): Float32Array;
+  stagingView(): Float32Array;
+  updateShard(boundSum: number, rows: number, step: number): number;
+  paramsView(): Float32Array;
+  paramsChanged(): void;
+  shard(): Uint32Array;
+  numParams(): number;
+  checksum(): number;
+  /** [m..., v...] of this worker's shard. */
+  moments(): Float32Array;
+  optimT(): number;
+  setLearningRate(lr: number): void;
+  usesHostPath(): boolean;
+  model(): Model;
+}
+
+export interface ReplicaStatic {
+  fromState(state: Uint8Array, k: number, s: number): Replica;
+  shardOf(n: number, k: number, i: number): Uint32Array;
 }
 
 export const Model = glue.Model as unknown as ModelStatic;
 export const Data = glue.Data as unknown as DataStatic;
-export const Trainer = glue.Trainer as unknown as TrainerStatic;
+export const Lead = glue.Lead as unknown as LeadStatic;
+export const Replica = glue.Replica as unknown as ReplicaStatic;
 
 /** The standard configuration: AEVB's 784-400-20 MNIST model (ReLU). */
 export const DEFAULT_MODEL: ModelConfig = {

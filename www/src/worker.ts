@@ -1,13 +1,14 @@
-// The training worker: its own wasm instance, so minibatch updates never block the page.
+// The training worker (the lead, worker 1): its own wasm instance, so training never
+// blocks the page. It holds the data, draws the minibatches, evaluates, saves the run, and
+// with K > 1 works as one of K equal data-parallel workers (team.ts, exchange.ts).
 // Training runs in slices of ~75 ms; between slices the event loop runs, so 'pause' and
-// other messages get in. With one worker a slice is Trainer.run(data, n) with n adapted to
-// the measured step time; with K > 1 this worker coordinates K-1 gradient workers
-// (pool.ts), one synchronous data-parallel step at a time.
+// other messages get in.
 import { DATASET_LABELS, fetchFull, megabytes } from './data';
-import { GradientPool } from './pool';
+import { MAX_WORKERS, type Phases } from './exchange';
 import * as persist from './persist';
 import type { DatasetName, FromWorker, ToWorker, WorkerStat } from './protocol';
-import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, loadWasm, Trainer } from './wasm';
+import { Team, WorkerLost } from './team';
+import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm } from './wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -19,32 +20,38 @@ const TEST_IMAGES = 1000;
 const SAVE_EVERY_MS = 3000;
 /** Halvings of the learning rate tried after non-finite losses before giving up. */
 const MAX_ROLLBACKS = 10;
+/** Auto K: each K is timed this long (after a few warm-up steps) before choosing. */
+const CALIBRATE_MS = 1500;
+const CALIBRATE_WARMUP = 3;
 
 let data: { name: DatasetName; d: Data } | null = null;
-let trainer: Trainer | null = null;
-let batch = 100;
+let lead: Lead | null = null;
+const team = new Team();
 let running = false;
-/** Bumped whenever the trainer is replaced, so a stale slice loop stops. */
+/** Bumped whenever the run is replaced, so a stale slice loop stops. */
 let generation = 0;
-/** The page's id for the current trainer, echoed so it can drop reports of older ones. */
+/** The page's id for the current run, echoed so it can drop reports of older ones. */
 let run = 0;
-let stepsPerSlice = 1;
 let rate = 0; // samples/s, smoothed
 let lastParams = 0;
 let lastTest = 0;
 let lastEpoch = 0;
 let lastStep = 0;
 let lastEpochFraction = 0;
-/** Workers wanted (K), this one included. */
-let workers = 1;
-/** A pool whose replaced workers are reported to the page. */
-const newPool = () => new GradientPool((index, reason) => post({ type: 'worker-restarted', index, reason }));
-const pool = newPool();
-/** The slice in flight (a K > 1 slice awaits its workers); stop() waits for it. */
+/** Workers wanted: a K, or 'auto' (time K = 1, 2, ... here and keep the fastest). */
+let wanted: number | 'auto' = 'auto';
+/** Auto K chosen for this page session, by training configuration. */
+const chosen = new Map<string, number>();
+/** Auto K being measured: the rates so far and the step timing of the current K. */
+let calibration: { key: string; rates: Record<number, number>; steps: number; rows: number; since: number } | null = null;
+/** The slice in flight; stop() waits for it. */
 let inflight: Promise<void> = Promise.resolve();
+/** Phases of each worker at the last progress report (for per-slice figures). */
+let lastPhases: Phases[] = [];
 
 // Persistence and recovery. `snapshot` is the last good training state (the rollback
-// point after a non-finite loss); it is also what goes to IndexedDB when `persistOn`.
+// point after a non-finite loss or a lost worker); it is also what goes to IndexedDB when
+// `persistOn`.
 let persistOn = true;
 let snapshot: Uint8Array | null = null;
 let lastSave = 0;
@@ -78,16 +85,26 @@ async function getData(name: DatasetName): Promise<Data> {
   return data.d;
 }
 
+function dim(): number {
+  return lead!.config().input_dim;
+}
+
+/** Starts the team with K workers from `state`. */
+async function startTeam(state: Uint8Array, k: number): Promise<void> {
+  await team.start(state, k, dim(), lead!.trainConfig().batch_size);
+  lastPhases = team.phasesByWorker();
+}
+
 function sendParams(): void {
-  if (!trainer) return;
-  const params = trainer.params();
+  if (!team.replica) return;
+  const params = team.replica.paramsView().slice();
   lastParams = performance.now();
   post({ type: 'params', run, step: lastStep, params }, [params.buffer]);
 }
 
 function testElbo(epoch: number): void {
-  if (!trainer || !data) return;
-  const elbo = trainer.testElbo(data.d, TEST_IMAGES);
+  if (!lead || !data || !team.replica) return;
+  const elbo = lead.testElbo(team.replica, data.d, TEST_IMAGES);
   lastTest = performance.now();
   curves.test.push([(savedRun?.offset ?? 0) + lastStep, elbo]);
   persist.thin(curves.test);
@@ -96,8 +113,8 @@ function testElbo(epoch: number): void {
 
 /** Keeps the current state as the rollback point and, when enabled, in IndexedDB. */
 async function checkpointNow(): Promise<void> {
-  if (!trainer || !savedRun) return;
-  snapshot = trainer.saveState({});
+  if (!lead || !savedRun) return;
+  snapshot = await team.snapshot(lead, {});
   lastSave = performance.now();
   if (!persistOn) return;
   const meta: persist.SavedMeta = { ...savedRun, step: lastStep, epoch: lastEpochFraction, savedAt: Date.now(), curves };
@@ -110,94 +127,162 @@ async function checkpointNow(): Promise<void> {
   }
 }
 
-/** After a non-finite loss: back to the last good state with half the learning rate. */
-function rollBack(why: string): boolean {
-  if (!trainer || !data || !snapshot || rollbacks >= MAX_ROLLBACKS) return false;
-  const lr = trainer.trainConfig().lr / 2;
-  const restored = Trainer.restoreState(snapshot, data.d);
-  restored.setLearningRate(lr);
-  trainer.free();
-  trainer = restored;
-  rollbacks++;
-  const step = trainer.step();
-  post({ type: 'recovered', run, lr, step, message: `${why} Rolled back to step ${(savedRun?.offset ?? 0) + step} and halved the learning rate to ${lr}.` });
+/** Restarts every worker from the last good state, optionally with another learning rate. */
+async function restartFromSnapshot(lr?: number): Promise<void> {
+  const restored = Lead.fromState(snapshot!, data!.d);
+  if (lr !== undefined) restored.setLearningRate(lr);
+  lead?.free();
+  lead = restored;
+  const step = lead.step();
+  await startTeam(lead.state({}), team.k);
   lastStep = step;
+}
+
+/** After a non-finite loss: back to the last good state with half the learning rate. */
+async function rollBack(why: string): Promise<boolean> {
+  if (!lead || !data || !snapshot || rollbacks >= MAX_ROLLBACKS) return false;
+  const lr = lead.trainConfig().lr / 2;
+  await restartFromSnapshot(lr);
+  rollbacks++;
+  post({ type: 'recovered', run, lr, step: lastStep, message: `${why} Rolled back to step ${(savedRun?.offset ?? 0) + lastStep} and halved the learning rate to ${lr}.` });
   return true;
 }
 
-/** Runs steps for about SLICE_MS: in one wasm call with one worker, else step by step. */
-async function runSlice(t: Trainer, d: Data): Promise<{ s: ReturnType<Trainer['run']>; steps: number; stats: WorkerStat[] }> {
+/** Runs steps for about SLICE_MS. */
+async function runSlice(): Promise<{ bound: number; steps: number; rows: number; nonFinite: boolean }> {
   const t0 = performance.now();
-  if (pool.k === 1) {
-    const steps = stepsPerSlice;
-    const s = t.run(d, steps);
-    const dt = performance.now() - t0;
-    stepsPerSlice = Math.max(1, Math.min(500, Math.round((SLICE_MS * steps) / Math.max(dt, 0.1))));
-    pool.takeStats();
-    return { s, steps, stats: [{ rows: steps * batch, ms: dt }] };
-  }
-  let s = await pool.step(t, d);
-  let steps = 1;
-  while (performance.now() - t0 < SLICE_MS && running) {
-    s = await pool.step(t, d);
+  let bound = 0;
+  let rows = 0;
+  let steps = 0;
+  do {
+    const out = await team.step(lead!, data!.d);
+    if (!out.applied) return { bound, steps, rows, nonFinite: true };
+    bound += out.bound;
+    rows += out.rows;
     steps++;
+  } while (performance.now() - t0 < SLICE_MS && running);
+  return { bound, steps, rows, nonFinite: false };
+}
+
+/** Per-worker images and phases since the last report. */
+function workerStats(rows: number): WorkerStat[] {
+  const now = team.phasesByWorker();
+  const stats = now.map((p, i) => {
+    const before = lastPhases[i] ?? { compute: 0, transfer: 0, update: 0, idle: 0 };
+    return {
+      rows: rows / now.length,
+      phases: { compute: p.compute - before.compute, transfer: p.transfer - before.transfer, update: p.update - before.update, idle: p.idle - before.idle },
+    };
+  });
+  lastPhases = now;
+  return stats;
+}
+
+/** Auto K: records this slice's rate and moves to the next K, or settles. */
+async function calibrate(steps: number, rows: number): Promise<void> {
+  const c = calibration!;
+  c.steps += steps;
+  if (c.steps <= CALIBRATE_WARMUP) {
+    c.since = performance.now();
+    c.rows = 0;
+    return;
   }
-  return { s, steps, stats: pool.takeStats() };
+  c.rows += rows;
+  const elapsed = performance.now() - c.since;
+  if (elapsed < CALIBRATE_MS) return;
+  const k = team.k;
+  c.rates[k] = Math.round((c.rows * 1000) / elapsed);
+  const cores = Math.min(MAX_WORKERS, self.navigator.hardwareConcurrency || 2);
+  const better = k === 1 || c.rates[k] > 1.05 * c.rates[k - 1];
+  let next = k;
+  if (better && k < cores) next = k + 1;
+  else if (!better) next = k - 1;
+  if (next > k) {
+    await checkpointNow();
+    await startTeam(snapshot!, next);
+    c.steps = 0;
+    return;
+  }
+  // Settled on `next`: the fastest measured.
+  calibration = null;
+  chosen.set(c.key, next);
+  if (next !== k) {
+    await checkpointNow();
+    await startTeam(snapshot!, next);
+  }
+  post({ type: 'workers-chosen', k: next, auto: true, rates: c.rates });
 }
 
 /** Runs one slice, reports, and schedules the next one. */
 async function slice(gen: number): Promise<void> {
-  if (!running || gen !== generation || !trainer || !data) return;
+  if (!running || gen !== generation || !lead || !data) return;
   const t0 = performance.now();
   let r;
   try {
-    r = await runSlice(trainer, data.d);
+    r = await runSlice();
   } catch (e) {
-    const why = `The loss became non-finite (${message(e)}).`;
-    if (/not finite/.test(message(e)) && rollBack(why)) {
-      sendParams();
-      yieldThen(() => {
-        inflight = slice(gen);
-      });
-      return;
+    if (e instanceof WorkerLost && snapshot) {
+      // A worker failed: every worker starts again from the last saved state; the steps
+      // since are replayed exactly (all draws are keyed by seed, step and row).
+      post({ type: 'worker-restarted', index: e.index || 2, reason: e.message });
+      try {
+        await restartFromSnapshot();
+        yieldThen(() => (inflight = slice(gen)));
+        return;
+      } catch (e2) {
+        e = e2;
+      }
     }
     running = false;
-    post({ type: 'error', message: `Training stopped: ${message(e)}. Try a smaller learning rate.` });
+    post({ type: 'error', message: `Training stopped: ${message(e)}.` });
     post({ type: 'paused' });
     return;
   }
-  const { s, steps, stats } = r;
+  if (r.nonFinite) {
+    if (await rollBack('The loss became non-finite.')) {
+      sendParams();
+      yieldThen(() => (inflight = slice(gen)));
+      return;
+    }
+    running = false;
+    post({ type: 'error', message: 'Training stopped: the loss is not finite even after halving the learning rate ten times. Try a smaller learning rate.' });
+    post({ type: 'paused' });
+    return;
+  }
+  if (r.steps === 0) return void yieldThen(() => (inflight = slice(gen)));
   const dt = Math.max(performance.now() - t0, 0.1);
-  const sps = (steps * batch * 1000) / dt;
+  const sps = (r.rows * 1000) / dt;
   rate = rate === 0 ? sps : 0.8 * rate + 0.2 * sps;
-  lastStep = s.step;
-  lastEpochFraction = s.epoch + (s.epoch_size > 0 ? s.cursor / s.epoch_size : 0);
-  curves.train.push([(savedRun?.offset ?? 0) + s.step, s.bound]);
+  const p = lead.progress();
+  lastStep = p.step;
+  const fraction = p.epoch_size > 0 ? p.cursor / p.epoch_size : 0;
+  lastEpochFraction = p.epoch + fraction;
+  const bound = r.bound / r.rows;
+  curves.train.push([(savedRun?.offset ?? 0) + p.step, bound]);
   persist.thin(curves.train);
   post({
     type: 'progress',
     run,
-    step: s.step,
-    epoch: s.epoch,
-    bound: s.bound,
+    step: p.step,
+    epoch: p.epoch,
+    bound,
     samplesPerSec: rate,
-    etaSec: (s.epoch_size - s.cursor) / rate,
-    epochFraction: s.epoch_size > 0 ? s.cursor / s.epoch_size : 0,
-    workers: stats,
+    etaSec: (p.epoch_size - p.cursor) / rate,
+    epochFraction: fraction,
+    workers: workerStats(r.rows),
   });
+  if (calibration) await calibrate(r.steps, r.rows);
   const now = performance.now();
-  if (s.epoch !== lastEpoch || now - lastTest > TEST_EVERY_MS) {
-    lastEpoch = s.epoch;
-    testElbo(s.epoch);
+  if (p.epoch !== lastEpoch || now - lastTest > TEST_EVERY_MS) {
+    lastEpoch = p.epoch;
+    testElbo(p.epoch);
   }
   if (now - lastParams > PARAMS_EVERY_MS) sendParams();
   if (now - lastSave > SAVE_EVERY_MS) {
     await checkpointNow();
     rollbacks = 0; // progress since the last rollback point: a fresh allowance
   }
-  yieldThen(() => {
-    inflight = slice(gen);
-  });
+  yieldThen(() => (inflight = slice(gen)));
 }
 
 // A MessageChannel round trip yields to the event loop without setTimeout's 4 ms clamp.
@@ -219,13 +304,28 @@ function resume(): void {
   inflight = slice(generation);
 }
 
-/** Stops training and frees the trainer once no slice is using it. */
+/** Stops training and frees the run once no slice is using it. */
 async function stop(): Promise<void> {
   running = false;
   generation++;
   await inflight;
-  trainer?.free();
-  trainer = null;
+  team.terminate();
+  lead?.free();
+  lead = null;
+  calibration = null;
+}
+
+/** The K to start a run with: the user's, the one auto chose before, or 1 while measuring. */
+function initialK(): number {
+  if (wanted !== 'auto') return wanted;
+  const key = JSON.stringify([lead!.config(), lead!.trainConfig().batch_size, lead!.trainConfig().estimator, lead!.trainConfig().samples]);
+  const known = chosen.get(key);
+  if (known !== undefined) {
+    post({ type: 'workers-chosen', k: known, auto: true, rates: {} });
+    return known;
+  }
+  calibration = { key, rates: {}, steps: 0, rows: 0, since: 0 };
+  return 1;
 }
 
 async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -233,27 +333,25 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   run = m.run;
   const d = await getData(m.dataset);
   post({ type: 'status', text: 'Building the model…' });
-  trainer =
+  lead =
     m.from.kind === 'fresh'
-      ? Trainer.fresh(m.from.model, m.train, m.binarization, d)
-      : Trainer.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
+      ? Lead.fresh(m.from.model, m.train, m.binarization, 'paper', d)
+      : Lead.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
   persistOn = m.persist ?? false;
-  savedRun = { dataset: m.dataset, binarization: m.binarization, config: trainer.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
+  savedRun = { dataset: m.dataset, binarization: m.binarization, config: lead.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
   curves = { train: [], test: [] };
+  snapshot = lead.state({});
+  await startTeam(snapshot, initialK());
   begin(0, 0);
-  post({ type: 'started', run, trainLen: d.trainLen(), config: trainer.config() });
+  post({ type: 'started', run, trainLen: d.trainLen(), config: lead.config() });
   testElbo(0); // the chart's first point: where training starts from
   await checkpointNow(); // the first rollback point
   post({ type: 'status', text: '' });
   resume();
 }
 
-/** Readies the loop for `trainer` at (step, epoch). */
+/** Readies the loop at (step, epoch). */
 function begin(step: number, epoch: number): void {
-  batch = trainer!.trainConfig().batch_size;
-  pool.configure(trainer!);
-  pool.resize(workers);
-  stepsPerSlice = 1;
   rate = 0;
   rollbacks = 0;
   lastEpoch = epoch;
@@ -274,15 +372,16 @@ async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promise<void>
   const { state, meta } = saved;
   const d = await getData(meta.dataset);
   post({ type: 'status', text: 'Restoring the saved run…' });
-  trainer = Trainer.restoreState(state, d);
+  lead = Lead.fromState(state, d);
   persistOn = true;
   savedRun = { dataset: meta.dataset, binarization: meta.binarization, config: meta.config, train: meta.train, offset: meta.offset, epochOffset: meta.epochOffset };
   curves = meta.curves;
-  const step = trainer.step();
-  begin(step, Math.floor(meta.epoch));
+  const step = lead.step();
   snapshot = state;
+  await startTeam(state, initialK());
+  begin(step, Math.floor(meta.epoch));
   lastSave = performance.now();
-  post({ type: 'restored', run, checkpoint: trainer.toCheckpoint({}), meta: { ...meta, step } });
+  post({ type: 'restored', run, checkpoint: lead.toCheckpoint(team.replica!, {}), meta: { ...meta, step } });
   post({ type: 'status', text: '' });
   sendParams();
   resume();
@@ -293,49 +392,63 @@ async function bench(warmup: number, steps: number, k: number): Promise<void> {
   await stop();
   const d = await getData('mnist');
   const cfg = DEFAULT_TRAIN;
-  const t = Trainer.fresh(DEFAULT_MODEL, cfg, 'dynamic', d);
-  const p = newPool();
+  const l = Lead.fresh(DEFAULT_MODEL, cfg, 'dynamic', 'paper', d);
+  const t = new Team();
   try {
-    p.configure(t);
-    p.resize(k);
-    const go = async (n: number) => {
-      if (k === 1) t.run(d, n);
-      else for (let i = 0; i < n; i++) await p.step(t, d);
-    };
-    await go(Math.max(warmup, 1));
+    await t.start(l.state({}), k, DEFAULT_MODEL.input_dim, cfg.batch_size);
+    for (let i = 0; i < Math.max(warmup, 1); i++) await t.step(l, d);
+    const before = t.phasesByWorker();
     const t0 = performance.now();
-    await go(steps);
+    for (let i = 0; i < steps; i++) await t.step(l, d);
     const seconds = (performance.now() - t0) / 1000;
-    post({ type: 'bench-result', samplesPerSec: (steps * cfg.batch_size) / seconds, steps, batch: cfg.batch_size, seconds, k });
+    const after = t.phasesByWorker();
+    const phases = after.map((p, i) => ({
+      compute: (p.compute - before[i].compute) / steps,
+      transfer: (p.transfer - before[i].transfer) / steps,
+      update: (p.update - before[i].update) / steps,
+      idle: (p.idle - before[i].idle) / steps,
+    }));
+    post({ type: 'bench-result', samplesPerSec: (steps * cfg.batch_size) / seconds, steps, batch: cfg.batch_size, seconds, k, phases, hostPath: t.hostPath });
   } finally {
-    p.terminate();
-    t.free();
+    t.terminate();
+    l.free();
   }
 }
 
-/** `steps` steps of the standard model with one worker and with `k`, from the same seed:
+/** `steps` steps of the standard model with one worker and with `k`, from the same state:
  * the largest parameter difference (data, noise and order of updates are the same). */
 async function equivalence(k: number, steps: number): Promise<void> {
   await stop();
   const d = await getData('mnist');
-  const one = Trainer.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', d);
-  const many = Trainer.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', d);
-  const p = newPool();
-  try {
-    p.configure(many);
-    p.resize(k);
-    one.run(d, steps);
-    for (let i = 0; i < steps; i++) await p.step(many, d);
-    const a = one.params();
-    const b = many.params();
-    let maxDiff = 0;
-    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-    post({ type: 'equivalence-result', k, steps, maxDiff, helpers: p.k - 1 });
-  } finally {
-    p.terminate();
-    one.free();
-    many.free();
+  const params: Float32Array[] = [];
+  for (const kk of [1, k]) {
+    const l = Lead.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', 'paper', d);
+    const t = new Team();
+    try {
+      await t.start(l.state({}), kk, DEFAULT_MODEL.input_dim, DEFAULT_TRAIN.batch_size);
+      for (let i = 0; i < steps; i++) await t.step(l, d);
+      params.push(t.replica!.paramsView().slice());
+    } finally {
+      t.terminate();
+      l.free();
+    }
   }
+  let maxDiff = 0;
+  for (let i = 0; i < params[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(params[0][i] - params[1][i]));
+  post({ type: 'equivalence-result', k, steps, maxDiff, helpers: k - 1 });
+}
+
+async function setWorkers(k: number | 'auto'): Promise<void> {
+  wanted = k === 'auto' ? 'auto' : Math.max(1, Math.min(MAX_WORKERS, Math.floor(k)));
+  if (!lead || wanted === 'auto' || wanted === team.k) return;
+  calibration = null;
+  const wasRunning = running;
+  running = false;
+  await inflight;
+  await checkpointNow();
+  await startTeam(snapshot!, wanted);
+  post({ type: 'workers-chosen', k: wanted, auto: false, rates: {} });
+  if (wasRunning) resume();
 }
 
 async function handle(m: ToWorker): Promise<void> {
@@ -343,7 +456,7 @@ async function handle(m: ToWorker): Promise<void> {
     case 'start':
       return start(m);
     case 'resume':
-      if (trainer && data) resume();
+      if (lead && data) resume();
       else post({ type: 'need-start' });
       return;
     case 'pause':
@@ -366,16 +479,15 @@ async function handle(m: ToWorker): Promise<void> {
     case 'reset':
       return stop();
     case 'set-workers':
-      workers = Math.max(1, Math.min(16, Math.floor(m.k)));
-      if (trainer) pool.resize(workers);
-      return;
+      return setWorkers(m.k);
     case 'crash-helper':
-      pool.crash(m.index);
+      team.crash(m.index);
       return;
     case 'equivalence':
       return equivalence(m.k, m.steps);
     case 'set-lr':
-      trainer?.setLearningRate(m.lr);
+      lead?.setLearningRate(m.lr);
+      team.setLearningRate(m.lr);
       return;
     case 'bench':
       return bench(m.warmup, m.steps, m.k);
