@@ -17,13 +17,26 @@ import type { Replica } from './wasm';
 
 /** Milliseconds spent per phase, cumulative. */
 export interface Phases {
+  /** The gradient of this worker's rows. */
   compute: number;
+  /** Copies between wasm memory, shared memory and messages. */
   transfer: number;
+  /** Adding the K gradients of this worker's shard. */
+  reduce: number;
+  /** The optimizer step on the shard. */
   update: number;
+  /** Waiting for the other workers (or, for helpers, the lead's next step). */
   idle: number;
 }
 
-export const noPhases = (): Phases => ({ compute: 0, transfer: 0, update: 0, idle: 0 });
+export const noPhases = (): Phases => ({ compute: 0, transfer: 0, reduce: 0, update: 0, idle: 0 });
+
+/** (a − b) / per, phase by phase: the time of a stretch of steps, per step when `per` is their number. */
+export function diffPhases(a: Phases, b: Phases, per: number): Phases {
+  const d = noPhases();
+  for (const k of Object.keys(d) as (keyof Phases)[]) d[k] = (a[k] - b[k]) / per;
+  return d;
+}
 
 /** What a step came to, the same on every worker. */
 export interface Outcome {
@@ -99,7 +112,7 @@ const CTRL_INTS = 8 + 64;
 const CMD_STEP = 1;
 const CMD_STOP = 2;
 /** Float64 slots per worker: bound, rows, finite, checksum, then its cumulative phases. */
-const INFO = 8;
+const INFO = 9;
 
 export interface SharedBuffers {
   buffer: SharedArrayBuffer;
@@ -218,7 +231,9 @@ export class SharedExchange {
     const staging = replica.stagingView();
     for (let i = 0; i < k; i++) if (i !== j) staging.set(this.grads.subarray(i * n + s0, i * n + s1), i * (s1 - s0));
     clock.lap('transfer');
-    replica.updateShard(d.bound, d.rows, step);
+    replica.reduceShard();
+    clock.lap('reduce');
+    replica.applyUpdate(d.bound, d.rows, step);
     clock.lap('update');
     this.params.set(replica.paramsView().subarray(s0, s1), s0);
     clock.lap('transfer');
@@ -234,13 +249,13 @@ export class SharedExchange {
 
   private publishPhases(): void {
     const p = this.phases;
-    this.f64.set([p.compute, p.transfer, p.update, p.idle], 1 + this.j * INFO + 4);
+    this.f64.set([p.compute, p.transfer, p.reduce, p.update, p.idle], 1 + this.j * INFO + 4);
   }
 
   /** Worker i's cumulative phases, as it last published them. */
   phasesOf(i: number): Phases {
-    const [compute, transfer, update, idle] = this.f64.subarray(1 + i * INFO + 4, 1 + (i + 1) * INFO);
-    return { compute, transfer, update, idle };
+    const [compute, transfer, reduce, update, idle] = this.f64.subarray(1 + i * INFO + 4, 1 + (i + 1) * INFO);
+    return { compute, transfer, reduce, update, idle };
   }
 
   /** A sense-reversing barrier of all K workers; throws when aborted or stalled. */
@@ -364,7 +379,9 @@ export class MessageExchange {
     const staging = replica.stagingView();
     for (const m of parts) staging.set(m.grad, m.from * (s1 - s0));
     clock.lap('transfer');
-    replica.updateShard(d.bound, d.rows, step);
+    replica.reduceShard();
+    clock.lap('reduce');
+    replica.applyUpdate(d.bound, d.rows, step);
     clock.lap('update');
     const mine = replica.paramsView().slice(s0, s1);
     for (let i = 0; i < k; i++) {

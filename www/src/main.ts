@@ -15,8 +15,10 @@ declare global {
   interface Window {
     /** Set once the first reconstruction is on screen (tests and the benchmark wait for it). */
     __vaeReady?: { firstReconstructionMs: number };
-    /** Only with ?bench in the URL: times training of the standard model in the worker. */
+    /** Only with ?bench in the URL: times training of the standard model in the worker,
+     * and reports the memory of the page and its workers (cross-origin isolated pages). */
     __vaeBench?: (warmup: number, steps: number, k?: number) => Promise<BenchResult>;
+    __vaeMemory?: () => Promise<{ wasmBytes: number; jsBytes: number | null }>;
     /** Only with ?debug in the URL: hooks for the worker tests. */
     __vaeDebug?: {
       equivalence: (k: number, steps: number) => Promise<EquivalenceResult>;
@@ -56,6 +58,19 @@ async function main(): Promise<void> {
   scrollToView(url.view);
   if (train && new URLSearchParams(location.search).has('bench')) {
     window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);
+    // The worker's wasm memory, plus its JavaScript heap where the browser can measure it
+    // (cross-origin isolated pages; wasm memory is not in that figure).
+    window.__vaeMemory = async () => {
+      type Breakdown = { bytes: number; attribution: { url: string }[] };
+      const p = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<{ breakdown: Breakdown[] }> };
+      const wasmBytes = await train.workerMemory();
+      let jsBytes: number | null = null;
+      if (crossOriginIsolated && p.measureUserAgentSpecificMemory) {
+        const m = await p.measureUserAgentSpecificMemory();
+        jsBytes = m.breakdown.filter((b) => b.attribution.some((a) => /\/worker\.js/.test(a.url))).reduce((s, b) => s + b.bytes, 0);
+      }
+      return { wasmBytes, jsBytes };
+    };
   }
   if (train && new URLSearchParams(location.search).has('debug')) {
     window.__vaeDebug = {

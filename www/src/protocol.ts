@@ -41,7 +41,9 @@ export type ToWorker =
   /** Test hook: `steps` steps with K workers vs one, from the same state; the largest
    * parameter difference comes back. */
   | { type: 'equivalence'; k: number; steps: number }
-  | { type: 'bench'; warmup: number; steps: number; k: number };
+  | { type: 'bench'; warmup: number; steps: number; k: number }
+  /** Benchmark hook: this worker's wasm memory. */
+  | { type: 'memory' };
 
 /** One worker's recent share of the work (the lead is worker 1): images, and milliseconds
  * per phase of the step. */
@@ -84,7 +86,8 @@ export type FromWorker =
   | { type: 'recovered'; run: number; step: number; lr: number; message: string }
   /** The saved run is back: the model (checkpoint) and what the page shows about it. */
   | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta }
-  | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; helpers: number };
+  | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; repeatDiff: number; helpers: number }
+  | { type: 'memory-result'; wasmBytes: number };
 
 /** Lead -> another training worker (replica-worker.ts). */
 export type ToReplicaWorker =

@@ -145,8 +145,13 @@ export class Team {
       const [bound, n, finite] = r.gradient(step, 0, bytes);
       const t1 = performance.now();
       this.phases.compute += t1 - t0;
-      if (finite === 1) r.updateShard(bound, n, step);
-      this.phases.update += performance.now() - t1;
+      if (finite === 1) {
+        r.reduceShard();
+        const t2 = performance.now();
+        this.phases.reduce += t2 - t1;
+        r.applyUpdate(bound, n, step);
+        this.phases.update += performance.now() - t2;
+      }
       out = { bound, rows: n, applied: finite === 1, drift: false };
     } else if (this.shared) {
       this.shared.go(step, bytes);

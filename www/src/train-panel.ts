@@ -1,6 +1,7 @@
 // The training panel: start/pause, train from scratch, progress, and the worker that trains.
 // The page's model follows the worker's parameters (sent twice a second).
 import type { ElboChart } from './chart';
+import type { Phases } from './exchange';
 import type { FromWorker, StartFrom, ToWorker, WorkerStat } from './protocol';
 import { SavedRunOffer } from './recovery';
 import * as settings from './settings';
@@ -15,12 +16,16 @@ export interface BenchResult {
   steps: number;
   seconds: number;
   k: number;
+  /** Per worker, milliseconds per step in each phase. */
+  phases: Phases[];
+  hostPath: boolean;
 }
 
 export interface EquivalenceResult {
   k: number;
   steps: number;
   maxDiff: number;
+  repeatDiff: number;
   helpers: number;
 }
 
@@ -47,6 +52,7 @@ export class TrainPanel {
    * restart or a model replacement) are dropped. */
   private run = 0;
   private benchDone: ((r: BenchResult) => void) | null = null;
+  private memoryDone: ((bytes: number) => void) | null = null;
   private equivalenceDone: ((r: EquivalenceResult) => void) | null = null;
   private offer: SavedRunOffer | null = null;
   /** When the training worker last died; a second death within a minute is not retried. */
@@ -99,6 +105,14 @@ export class TrainPanel {
     return new Promise((ok) => {
       this.benchDone = ok;
       this.send({ type: 'bench', warmup, steps, k });
+    });
+  }
+
+  /** Benchmark hook: the training worker's wasm memory in bytes. */
+  workerMemory(): Promise<number> {
+    return new Promise((ok) => {
+      this.memoryDone = ok;
+      this.send({ type: 'memory' });
     });
   }
 
@@ -318,6 +332,10 @@ export class TrainPanel {
       case 'error':
         showError(m.message, this.root);
         break;
+      case 'memory-result':
+        this.memoryDone?.(m.wasmBytes);
+        this.memoryDone = null;
+        break;
       case 'bench-result':
         this.state = 'idle';
         this.benchDone?.(m);
@@ -351,9 +369,9 @@ export class TrainPanel {
     el('workers-value', this.root).textContent = String(stats.length);
     const share = (w: WorkerStat) => {
       const p = w.phases;
-      const total = p.compute + p.transfer + p.update + p.idle || 1;
+      const total = p.compute + p.transfer + p.reduce + p.update + p.idle || 1;
       const pct = (x: number) => `${Math.round((100 * x) / total)}%`;
-      return `gradient ${pct(p.compute)}, exchange ${pct(p.transfer)}, update ${pct(p.update)}, waiting ${pct(p.idle)}`;
+      return `gradient ${pct(p.compute)}, exchange ${pct(p.transfer)}, update ${pct(p.reduce + p.update)}, waiting ${pct(p.idle)}`;
     };
     el('worker-stats', this.root).textContent = stats.map((w, i) => `worker ${i + 1}: ${share(w)}`).join(' · ');
   }

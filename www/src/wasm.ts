@@ -124,7 +124,10 @@ export interface Replica {
   gradient(step: number, first: number, bytes: Uint8Array): Float64Array;
   gradView(): Float32Array;
   stagingView(): Float32Array;
-  updateShard(boundSum: number, rows: number, step: number): number;
+  /** Sums the staged gradients of this worker's shard (its own included). */
+  reduceShard(): void;
+  /** One optimizer step on the shard from the sum. */
+  applyUpdate(boundSum: number, rows: number, step: number): number;
   paramsView(): Float32Array;
   paramsChanged(): void;
   shard(): Uint32Array;
@@ -174,11 +177,16 @@ export function binarizationFor(decoder: DecoderKind): Binarization {
   return decoder === 'gaussian' ? 'greyscale' : 'dynamic';
 }
 
-let loading: Promise<unknown> | null = null;
+let loading: Promise<{ memory: WebAssembly.Memory }> | null = null;
 
 /** Instantiates the wasm module once. The URL is explicit because the glue is bundled into
  * main.js / worker.js (both in www/build/), so its own import.meta.url default would be wrong. */
 export function loadWasm(): Promise<unknown> {
-  loading ??= initGlue({ module_or_path: new URL('./pkg/vae_wasm_bg.wasm', import.meta.url) });
+  loading ??= initGlue({ module_or_path: new URL('./pkg/vae_wasm_bg.wasm', import.meta.url) }) as Promise<{ memory: WebAssembly.Memory }>;
   return loading;
+}
+
+/** Bytes of this instance's wasm memory (it only grows: the high-water mark). */
+export async function wasmMemoryBytes(): Promise<number> {
+  return (await (loading ?? loadWasm())) ? (await loading!).memory.buffer.byteLength : 0;
 }

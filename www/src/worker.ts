@@ -4,11 +4,11 @@
 // Training runs in slices of ~75 ms; between slices the event loop runs, so 'pause' and
 // other messages get in.
 import { DATASET_LABELS, fetchFull, megabytes } from './data';
-import { MAX_WORKERS, type Phases } from './exchange';
+import { diffPhases, MAX_WORKERS, noPhases, type Phases } from './exchange';
 import * as persist from './persist';
 import type { DatasetName, FromWorker, ToWorker, WorkerStat } from './protocol';
 import { Team, WorkerLost } from './team';
-import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm } from './wasm';
+import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm, wasmMemoryBytes } from './wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -168,11 +168,8 @@ async function runSlice(): Promise<{ bound: number; steps: number; rows: number;
 function workerStats(rows: number): WorkerStat[] {
   const now = team.phasesByWorker();
   const stats = now.map((p, i) => {
-    const before = lastPhases[i] ?? { compute: 0, transfer: 0, update: 0, idle: 0 };
-    return {
-      rows: rows / now.length,
-      phases: { compute: p.compute - before.compute, transfer: p.transfer - before.transfer, update: p.update - before.update, idle: p.idle - before.idle },
-    };
+    const before = lastPhases[i] ?? noPhases();
+    return { rows: rows / now.length, phases: diffPhases(p, before, 1) };
   });
   lastPhases = now;
   return stats;
@@ -402,12 +399,7 @@ async function bench(warmup: number, steps: number, k: number): Promise<void> {
     for (let i = 0; i < steps; i++) await t.step(l, d);
     const seconds = (performance.now() - t0) / 1000;
     const after = t.phasesByWorker();
-    const phases = after.map((p, i) => ({
-      compute: (p.compute - before[i].compute) / steps,
-      transfer: (p.transfer - before[i].transfer) / steps,
-      update: (p.update - before[i].update) / steps,
-      idle: (p.idle - before[i].idle) / steps,
-    }));
+    const phases = after.map((p, i) => diffPhases(p, before[i], steps));
     post({ type: 'bench-result', samplesPerSec: (steps * cfg.batch_size) / seconds, steps, batch: cfg.batch_size, seconds, k, phases, hostPath: t.hostPath });
   } finally {
     t.terminate();
@@ -415,13 +407,15 @@ async function bench(warmup: number, steps: number, k: number): Promise<void> {
   }
 }
 
-/** `steps` steps of the standard model with one worker and with `k`, from the same state:
- * the largest parameter difference (data, noise and order of updates are the same). */
+/** `steps` steps of the standard model with one worker and with `k` (twice), from the same
+ * state: the largest parameter difference between K = 1 and K = k (data, noise and order of
+ * updates are the same; only float additions are ordered differently), and between the two
+ * K = k runs (a seeded run repeats exactly). */
 async function equivalence(k: number, steps: number): Promise<void> {
   await stop();
   const d = await getData('mnist');
   const params: Float32Array[] = [];
-  for (const kk of [1, k]) {
+  for (const kk of [1, k, k]) {
     const l = Lead.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', 'paper', d);
     const t = new Team();
     try {
@@ -433,9 +427,8 @@ async function equivalence(k: number, steps: number): Promise<void> {
       l.free();
     }
   }
-  let maxDiff = 0;
-  for (let i = 0; i < params[0].length; i++) maxDiff = Math.max(maxDiff, Math.abs(params[0][i] - params[1][i]));
-  post({ type: 'equivalence-result', k, steps, maxDiff, helpers: k - 1 });
+  const diff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  post({ type: 'equivalence-result', k, steps, maxDiff: diff(params[0], params[1]), repeatDiff: diff(params[1], params[2]), helpers: k - 1 });
 }
 
 async function setWorkers(k: number | 'auto'): Promise<void> {
@@ -491,6 +484,9 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'bench':
       return bench(m.warmup, m.steps, m.k);
+    case 'memory':
+      post({ type: 'memory-result', wasmBytes: await wasmMemoryBytes() });
+      return;
   }
 }
 

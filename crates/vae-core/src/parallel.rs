@@ -123,11 +123,21 @@ impl<D: Device<f32>> Replica<D> {
     /// Adds the K workers' gradients of this worker's shard (`parts`, in worker order),
     /// over `rows` data in all, and applies one optimizer step to the shard.
     pub fn update_shard<'a>(&mut self, parts: impl IntoIterator<Item = &'a [f32]>, bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
+        self.reduce(parts);
+        self.apply(bound_sum, rows, step)
+    }
+
+    /// The reduce half of `update_shard`: the sum of the parts, kept for `apply`.
+    pub fn reduce<'a>(&mut self, parts: impl IntoIterator<Item = &'a [f32]>) {
         self.reduced.fill(0.0);
         for part in parts {
             assert_eq!(part.len(), self.reduced.len(), "gradient part does not match the shard");
             self.reduced.iter_mut().zip(part).for_each(|(r, p)| *r += p);
         }
+    }
+
+    /// The update half of `update_shard`: one optimizer step on the shard from the sum.
+    pub fn apply(&mut self, bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
         let bound = update(&mut self.opt, &mut self.params[self.shard.clone()], &mut self.reduced, bound_sum, rows, step)?;
         self.synced = false;
         Ok(bound)

@@ -71,15 +71,21 @@ impl Replica {
         unsafe { js_sys::Float32Array::view_mut_raw(self.staging.as_mut_ptr(), self.staging.len()) }
     }
 
-    /// Sums the staged gradients of this worker's shard (its own from `gradient`) and
-    /// applies one optimizer step to the shard. `bound_sum` and `rows` cover the whole
-    /// minibatch. A non-finite bound throws and nothing changes.
-    #[wasm_bindgen(js_name = updateShard)]
-    pub fn update_shard(&mut self, bound_sum: f64, rows: usize, step: f64) -> Result<f64, JsError> {
+    /// Sums the staged gradients of this worker's shard (its own from `gradient`), for
+    /// `applyUpdate`.
+    #[wasm_bindgen(js_name = reduceShard)]
+    pub fn reduce_shard(&mut self) {
         let len = self.inner.shard.len();
         self.staging[self.s * len..(self.s + 1) * len].copy_from_slice(self.inner.grad_of(self.inner.shard.clone()));
         let parts = (0..self.k).map(|i| &self.staging[i * len..(i + 1) * len]);
-        self.inner.update_shard(parts, bound_sum as f32, rows, step as u64).map(f64::from).map_err(js)
+        self.inner.reduce(parts);
+    }
+
+    /// One optimizer step on this worker's shard from the reduced gradient. `bound_sum` and
+    /// `rows` cover the whole minibatch. A non-finite bound throws and nothing changes.
+    #[wasm_bindgen(js_name = applyUpdate)]
+    pub fn apply_update(&mut self, bound_sum: f64, rows: usize, step: f64) -> Result<f64, JsError> {
+        self.inner.apply(bound_sum as f32, rows, step as u64).map(f64::from).map_err(js)
     }
 
     /// All parameters as a view (valid until the next call into the module): read this
