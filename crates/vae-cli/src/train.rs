@@ -65,8 +65,11 @@ pub struct TrainArgs {
     pub data: DataArgs,
     /// Weight initialisation: N(0, 0.01) as in AEVB section 5, or Glorot uniform
     /// [default: paper]
-    #[arg(long, value_parser = choice::<Init>(&["paper", "glorot"]))]
+    #[arg(long, value_parser = choice::<Init>(&["paper", "glorot", "he", "pytorch"]))]
     pub init: Option<Init>,
+    /// Adam's epsilon
+    #[arg(long, default_value_t = vae_core::config::ADAM_EPSILON)]
+    pub adam_epsilon: f32,
     /// Seeds the weights, the data order, the dynamic binarization draws and the noise
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -94,6 +97,7 @@ impl TrainArgs {
             hidden: self.hidden.clone(),
             latent: self.latent,
             latent2: self.latent2,
+            hidden2: None,
             activation: self.activation,
             family: self.family,
             decoder: self.decoder,
@@ -106,6 +110,8 @@ impl TrainArgs {
             estimator: self.estimator,
             samples: self.samples,
             seed: self.seed,
+            adam_epsilon: self.adam_epsilon,
+            ..TrainConfig::default()
         };
         model.validate()?;
         train.validate()?;
