@@ -33,10 +33,11 @@ pub enum DecoderKind {
 
 /// Weight initialisation of a fresh model (the decoder's output biases are then set to the
 /// data's mean log-odds whatever the choice; see `Vae::init_output_bias`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
     /// Weights N(0, 0.01), i.e. standard deviation 0.1, biases 0 (AEVB section 5).
+    #[default]
     Paper,
     /// Weights U(+-sqrt(6 / (fan_in + fan_out))), biases 0 (Glorot & Bengio 2010, eq. 16);
     /// the initialisation of Burda et al.'s IWAE code.
