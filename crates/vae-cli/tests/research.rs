@@ -1,6 +1,6 @@
 //! Long runs with the CLI: a resumed run equals one that never stopped, bad states and
-//! contradicting flags fail clearly. Tests that need MNIST pass with a note when
-//! `data/mnist` is absent.
+//! contradicting flags fail clearly, and the literature script works end to end on a tiny
+//! setting and resumes. Tests that need MNIST pass with a note when `data/mnist` is absent.
 mod common;
 
 use common::*;
@@ -238,4 +238,100 @@ fn bad_states_and_contradicting_flags_fail_clearly() {
         &["train", "--hidden2", "100"],
         &["hidden2", "needs latent2"],
     );
+}
+
+/// The literature script on a tiny setting: two stages of the three models (the second
+/// resuming from the first's state), a rerun that finds everything done, and a rerun after
+/// a lost evaluation that picks up from the files and gets the same figure.
+#[test]
+fn literature_script_runs_and_resumes() {
+    let Some(data) = mnist() else { return };
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping: no python3");
+        return;
+    }
+    let out = scratch("literature");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/literature.py");
+    let run = |extra: &[&str]| {
+        let o = std::process::Command::new("python3")
+            .arg(&script)
+            .args([
+                "--out",
+                &out,
+                "--vae",
+                env!("CARGO_BIN_EXE_vae"),
+                "--stages",
+                "2",
+                "--train-limit",
+                "200",
+                "--test-limit",
+                "40",
+                "--k-intermediate",
+                "5",
+                "--k-final",
+                "10",
+                "--threads",
+                "2",
+                "--data-dir",
+                &data,
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+    };
+    let (fine, text) = run(&[]);
+    assert!(fine, "literature.py failed:\n{text}");
+    let results = json_file(&format!("{out}/results.json"));
+    for name in ["vae1", "iwae1", "iwae2"] {
+        let pts = results["models"][name]["points"].as_array().unwrap();
+        let epochs: Vec<u64> = pts.iter().map(|p| p["epochs"].as_u64().unwrap()).collect();
+        assert_eq!(epochs, vec![1, 4], "{name}");
+        assert_eq!(
+            (pts[0]["k"].as_u64(), pts[1]["k"].as_u64()),
+            (Some(5), Some(10)),
+            "{name}"
+        );
+        assert!(pts
+            .iter()
+            .all(|p| p["nll"].as_f64().unwrap() > 0.0 && p["nll_se"].as_f64().unwrap() > 0.0));
+        let log = std::fs::read_to_string(format!("{out}/{name}/train.log")).unwrap();
+        assert!(
+            log.contains("--resume"),
+            "{name}: stage 1 did not resume from stage 0's state"
+        );
+    }
+    let md = std::fs::read_to_string(format!("{out}/results.md")).unwrap();
+    assert!(
+        md.contains("| 2-layer IWAE (k = 50) | 4 |") && md.contains("Reduced setting"),
+        "{md}"
+    );
+
+    let (fine, text) = run(&[]);
+    assert!(
+        fine && !text.contains("training to epoch"),
+        "a rerun redid finished stages:\n{text}"
+    );
+    // An evaluation lost (a stop between training and evaluating): the rerun finds the
+    // state at the stage's end, trains nothing, and evaluates to the same figure.
+    let evals = format!("{out}/vae1/evals.json");
+    let mut pts: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&evals).unwrap()).unwrap();
+    let lost = pts.pop().unwrap();
+    std::fs::write(&evals, serde_json::to_string(&pts).unwrap()).unwrap();
+    let (fine, text) = run(&[]);
+    assert!(
+        fine && text.contains("vae1: stage 1, training to epoch 4")
+            && !text.contains("iwae1: stage"),
+        "{text}"
+    );
+    let again = json_file(&format!("{out}/results.json"))["models"]["vae1"]["points"][1].clone();
+    assert_eq!(again["nll"], lost["nll"]);
+    // Other settings in the same directory would mix results: refused.
+    let (fine, text) = run(&["--k-final", "20"]);
+    assert!(!fine && text.contains("other settings"), "{text}");
 }
