@@ -33,14 +33,19 @@ pub enum DecoderKind {
 
 /// Weight initialisation of a fresh model (the decoder's output biases are then set to the
 /// data's mean log-odds whatever the choice; see `Vae::init_output_bias`).
+///
+/// The default is Glorot's. Measured on MNIST with the standard configuration (README,
+/// "Model quality"): the paper's fixed standard deviation of 0.1, 2.4 times Glorot's in
+/// the two 784-by-400 layers, trains to a test ELBO 1.3 nats lower after 10 epochs (-103.1
+/// against -101.8, the means over the seeds run).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
     /// Weights N(0, 0.01), i.e. standard deviation 0.1, biases 0 (AEVB section 5).
-    #[default]
     Paper,
     /// Weights U(+-sqrt(6 / (fan_in + fan_out))), biases 0 (Glorot & Bengio 2010, eq. 16);
     /// the initialisation of Burda et al.'s IWAE code.
+    #[default]
     Glorot,
     /// Weights N(0, 2 / fan_in), biases 0 (He et al. 2015, eq. 10: the ReLU gain).
     He,
