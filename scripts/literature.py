@@ -154,6 +154,8 @@ def main():
     ap.add_argument("--test-limit", type=int, default=None, help="first N test images (a check, not the protocol)")
     ap.add_argument("--data-dir", default=None, help="directory of the MNIST idx files [vae's default]")
     ap.add_argument("--threads", type=int, default=None, help="threads of each evaluation [all cores]")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                    help="where vae trains and evaluates (cuda needs a build with --features cuda)")
     ap.add_argument("--order", choices=["stage", "model"], default="stage",
                     help="stage: every model through stage i before stage i + 1 (curves of all grow together); "
                          "model: each model through all stages before the next (finished results sooner)")
@@ -194,6 +196,7 @@ def main():
     table(a.out, settings, results)
 
     data = ["--data-dir", a.data_dir] if a.data_dir else []
+    vae = [vae, "--device", a.device]
     limits = (["--train-limit", str(a.train_limit)] if a.train_limit else []) + \
              (["--test-limit", str(a.test_limit)] if a.test_limit else [])
     if a.order == "stage":
@@ -213,14 +216,14 @@ def main():
         common = ["--epochs", str(epochs), "--save-state", state, "--checkpoint-every", str(a.checkpoint_every),
                   "--out", model, "--quiet"] + data
         if os.path.exists(state):
-            cmd = [vae, "train", "--resume", state] + common
+            cmd = vae + ["train", "--resume", state] + common
         else:
-            cmd = [vae, "train", "--schedule", "iwae"] + MODELS[name]["args"] + limits + common
+            cmd = vae + ["train", "--schedule", "iwae"] + MODELS[name]["args"] + limits + common
         log(f"{name}: stage {i}, training to epoch {epochs}")
         run(cmd, logfile)
         last = i == a.stages - 1
         k = a.k_final if last else a.k_intermediate
-        ev = [vae, "eval", "--model", model, "--json", "--quiet"] + data
+        ev = vae + ["eval", "--model", model, "--json", "--quiet"] + data
         ev += ["--protocol", "iwae"] if (last and k == 5000 and not a.test_limit) else ["--iw", str(k)]
         if a.test_limit:
             ev += ["--test-limit", str(a.test_limit)]
