@@ -77,10 +77,13 @@ pub fn logsumexp(v: &[f64]) -> f64 {
 pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], first: usize, k: usize, seed: u64) -> Vec<f64> {
     let c = vae.config();
     let batch = 100.min(MAX_ROWS);
-    let chunk = (MAX_ROWS / batch).clamp(1, k.max(1));
     let offset = first;
     mean_over(data, c.input_dim, batch, |x, first| {
         let rows = x.len() / c.input_dim;
+        // Samples per pass: as many as fit in MAX_ROWS for this batch (a batch of 100 takes
+        // 200 at a time; a short last batch takes more, rather than paying a pass's fixed
+        // cost for a few rows).
+        let chunk = (MAX_ROWS / rows.max(1)).clamp(1, k.max(1));
         let xb = vae.batch(x);
         let mut log_w = vec![Vec::with_capacity(k); rows];
         let mut done = 0;
