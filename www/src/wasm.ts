@@ -111,7 +111,8 @@ export interface Lead {
 }
 
 export interface LeadStatic {
-  fresh(modelConfig: ModelConfig, trainConfig: TrainConfig, binarization: Binarization, init: Init, data: Data): Lead;
+  /** `init` undefined: the core's default initialisation. */
+  fresh(modelConfig: ModelConfig, trainConfig: TrainConfig, binarization: Binarization, init: Init | undefined, data: Data): Lead;
   fromCheckpoint(bytes: Uint8Array, trainConfig: TrainConfig, binarization: Binarization, data: Data): Lead;
   fromState(bytes: Uint8Array, data: Data): Lead;
 }

@@ -332,7 +332,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   post({ type: 'status', text: 'Building the model…' });
   lead =
     m.from.kind === 'fresh'
-      ? Lead.fresh(m.from.model, m.train, m.binarization, 'paper', d)
+      ? Lead.fresh(m.from.model, m.train, m.binarization, undefined, d)
       : Lead.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
   persistOn = m.persist ?? false;
   savedRun = { dataset: m.dataset, binarization: m.binarization, config: lead.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
@@ -389,7 +389,7 @@ async function bench(warmup: number, steps: number, k: number): Promise<void> {
   await stop();
   const d = await getData('mnist');
   const cfg = DEFAULT_TRAIN;
-  const l = Lead.fresh(DEFAULT_MODEL, cfg, 'dynamic', 'paper', d);
+  const l = Lead.fresh(DEFAULT_MODEL, cfg, 'dynamic', undefined, d);
   const t = new Team();
   try {
     await t.start(l.state({}), k, DEFAULT_MODEL.input_dim, cfg.batch_size);
@@ -416,7 +416,7 @@ async function equivalence(k: number, steps: number): Promise<void> {
   const d = await getData('mnist');
   const params: Float32Array[] = [];
   for (const kk of [1, k, k]) {
-    const l = Lead.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', 'paper', d);
+    const l = Lead.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', undefined, d);
     const t = new Team();
     try {
       await t.start(l.state({}), kk, DEFAULT_MODEL.input_dim, DEFAULT_TRAIN.batch_size);

@@ -3,7 +3,7 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use dfdx::prelude::Device;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use vae_core::data::{load_dir, Binarization, DatasetKind, Split};
@@ -140,6 +140,28 @@ impl<D: Device<f32>> Loaded<D> {
 /// Writes `bytes` to `path`, naming the path in the error.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+/// Writes `bytes` to `<path>.tmp`, then renames it over `path`: a run killed mid-write
+/// leaves the previous file whole (checkpoints of long runs are overwritten often).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+        .map_err(|e| format!("renaming {} to {}: {e}", tmp.display(), path.display()))
+}
+
+/// The ids of the arguments given on the command line (not defaulted): a given flag beats
+/// a preset, a schedule's protocol, and must agree with a resumed state.
+pub type Given = HashSet<String>;
+
+pub fn given(m: &clap::ArgMatches) -> Given {
+    m.ids()
+        .filter(|id| m.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine))
+        .map(|id| id.to_string())
+        .collect()
 }
 
 /// A progress bar on stderr (hidden when `quiet`; indicatif also hides it when stderr is

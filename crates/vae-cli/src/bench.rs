@@ -57,7 +57,7 @@ pub fn run<D: Device<f32>>(args: &BenchArgs, kind: DeviceKind, dev: D) -> Result
     cfg.validate()?;
     let mut trainer = Trainer::fresh(
         ModelConfig::default(),
-        Init::Paper,
+        Init::default(),
         cfg,
         Binarization::Dynamic,
         &train,

@@ -1,7 +1,9 @@
 //! `vae eval`: a checkpoint's test ELBO and its importance-sampled log-likelihood
-//! (AEVB Appendix D; Burda et al. 2016), whose difference is the bound's gap.
-use crate::args::{progress, DataArgs, Loaded, EVAL_SEED};
-use clap::Args;
+//! (AEVB Appendix D; Burda et al. 2016), whose difference is the bound's gap, each with
+//! its standard error over the test images. The importance sampling runs on all cores:
+//! one thread per core, each with its own device and copy of the model.
+use crate::args::{progress, DataArgs, DeviceKind, Given, Loaded, EVAL_SEED};
+use clap::{Args, ValueEnum};
 use dfdx::prelude::Device;
 use serde_json::json;
 use std::path::PathBuf;
@@ -9,9 +11,18 @@ use std::time::Instant;
 use vae_core::eval;
 use vae_core::train::prepare_test;
 
-/// Images per progress-bar step of the importance-sampled estimate.
-const CHUNK: usize = 500;
 pub const MAX_IW: usize = 100_000;
+
+/// Evaluation protocols of the literature, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Protocol {
+    /// Burda et al. (2016), section 5: K = 5000 importance samples, the whole test set.
+    Iwae,
+}
+
+impl Protocol {
+    pub const IWAE_K: usize = 5000;
+}
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
@@ -21,6 +32,12 @@ pub struct EvalArgs {
     /// Importance samples K per test image
     #[arg(long, default_value_t = 1000, value_name = "K")]
     pub iw: usize,
+    /// A published protocol: iwae = K 5000 on the whole test set (Burda et al. 2016)
+    #[arg(long, value_enum)]
+    pub protocol: Option<Protocol>,
+    /// Threads for the importance sampling [default: all cores; 1 with --device cuda]
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Evaluate on the first N test images only
@@ -37,43 +54,85 @@ pub struct EvalArgs {
     pub quiet: bool,
 }
 
-pub fn run<D: Device<f32>>(args: &EvalArgs, dev: D) -> Result<(), String> {
-    if args.iw == 0 || args.iw > MAX_IW {
-        return Err(format!("--iw must be in 1..={MAX_IW}, got {}", args.iw));
+impl EvalArgs {
+    /// K and the test-set limit, from the protocol or the flags (which may not contradict it).
+    fn plan(&self, given: &Given) -> Result<(usize, Option<usize>), String> {
+        match self.protocol {
+            None => Ok((self.iw, self.test_limit)),
+            Some(Protocol::Iwae) => {
+                if given.contains("iw") && self.iw != Protocol::IWAE_K {
+                    return Err(format!(
+                        "--protocol iwae evaluates with K = {}; drop --iw {}",
+                        Protocol::IWAE_K,
+                        self.iw
+                    ));
+                }
+                if self.test_limit.is_some() {
+                    return Err(
+                        "--protocol iwae evaluates the whole test set; drop --test-limit".into(),
+                    );
+                }
+                Ok((Protocol::IWAE_K, None))
+            }
+        }
     }
-    if args.test_limit == Some(0) {
-        return Err("--test-limit must be at least 1".into());
+}
+
+pub fn run<D: Device<f32> + Default>(
+    args: &EvalArgs,
+    given: &Given,
+    device: DeviceKind,
+    dev: D,
+) -> Result<(), String> {
+    let (k, limit) = args.plan(given)?;
+    if k == 0 || k > MAX_IW {
+        return Err(format!("--iw must be in 1..={MAX_IW}, got {k}"));
+    }
+    if limit == Some(0) || args.threads == Some(0) {
+        return Err("--test-limit and --threads must be at least 1".into());
     }
     let model = Loaded::read(&args.model, dev)?;
     let binarization = model.binarization()?;
     let kind = args.data.kind(model.dataset()?);
     let mut test = args.data.load(kind)?.test;
-    if let Some(n) = args.test_limit {
+    if let Some(n) = limit {
         test = test.subset(n);
     }
     model.check_dim(test.dim())?;
     let pixels = prepare_test(&test.pixels(), binarization);
-    let (n, dim) = (test.len(), test.dim());
+    let n = test.len();
+    // One CUDA device gains nothing from more host threads; CPU threads each get a core.
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let threads = args
+        .threads
+        .unwrap_or(if device == DeviceKind::Cpu { cores } else { 1 });
     let start = Instant::now();
 
-    let elbo = eval::elbo(&model.vae, &pixels, 1, args.seed);
+    let elbo = eval::elbo_per_datum(&model.vae, &pixels, 1, args.seed);
     let bar = progress(
         n as u64,
-        "log p(x), K={prefix} [{bar:30}] {pos}/{len} images  ETA {eta}",
+        "log p(x), K={prefix} [{bar:30}] {pos}/{len} images  {per_sec}  ETA {eta}",
         args.quiet,
     );
-    bar.set_prefix(args.iw.to_string());
-    let mut sum = 0.0f64;
-    for (i, chunk) in pixels.chunks(CHUNK * dim).enumerate() {
-        // Noise is keyed by each image's index in the whole test set, so chunking does not
-        // change the result.
-        sum += eval::log_likelihood_per_datum(&model.vae, chunk, i * CHUNK, args.iw, args.seed)
-            .iter()
-            .sum::<f64>();
-        bar.inc((chunk.len() / dim) as u64);
-    }
+    bar.set_prefix(k.to_string());
+    let vae = &model.vae;
+    let ll = eval::log_likelihood_parallel(
+        &vae.arch,
+        &vae.params(),
+        &pixels,
+        k,
+        args.seed,
+        threads,
+        D::default,
+        |done| bar.inc(done as u64),
+    );
     bar.finish_and_clear();
-    let ll = sum / n as f64;
+    let gap: Vec<f64> = ll.iter().zip(&elbo).map(|(l, e)| l - e).collect();
+    let ((e, e_se), (l, l_se), (g, g_se)) = (
+        eval::mean_and_se(&elbo),
+        eval::mean_and_se(&ll),
+        eval::mean_and_se(&gap),
+    );
     let seconds = start.elapsed().as_secs_f64();
 
     if args.json {
@@ -82,21 +141,28 @@ pub fn run<D: Device<f32>>(args: &EvalArgs, dev: D) -> Result<(), String> {
             "dataset": kind.name(),
             "binarization": binarization.name(),
             "images": n,
-            "iw": args.iw,
-            "elbo": elbo,
-            "log_likelihood": ll,
-            "gap": ll - elbo,
+            "iw": k,
+            "protocol": args.protocol.map(|_| "iwae"),
+            "elbo": e,
+            "elbo_se": e_se,
+            "log_likelihood": l,
+            "log_likelihood_se": l_se,
+            "gap": g,
+            "gap_se": g_se,
+            "threads": threads,
             "seconds": seconds,
         });
         println!("{line}");
     } else {
         println!("{kind} test set, {n} images, {binarization} binarization");
-        println!("test ELBO  {elbo:>9.2} nats  (1 sample)");
+        println!("test ELBO  {e:>9.2} ± {e_se:.2} nats  (1 sample)");
+        println!("log p(x)   {l:>9.2} ± {l_se:.2} nats  (importance sampled, K={k})");
+        println!("gap        {g:>9.2} ± {g_se:.2} nats  (log p(x) - ELBO, image by image)");
         println!(
-            "log p(x)   {ll:>9.2} nats  (importance sampled, K={})",
-            args.iw
+            "± is the standard error of the mean over the {n} images (their spread / sqrt({n})): how far the \
+             average would move on another test set of this size; it leaves out the finite-K estimate's \
+             bias, which is downward. {threads} threads, {seconds:.1} s."
         );
-        println!("gap        {:>9.2} nats  (log p(x) - ELBO)", ll - elbo);
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ mod sample;
 mod train;
 
 use args::DeviceKind;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Train a VAE (AEVB Algorithm 1), evaluating the test ELBO after every epoch
-    Train(train::TrainArgs),
+    Train(Box<train::TrainArgs>),
     /// Test ELBO and importance-sampled log-likelihood of a checkpoint
     Eval(eval::EvalArgs),
     /// Draw samples from a checkpoint's prior (or its 2-D latent manifold) into a PNG
@@ -61,11 +61,14 @@ macro_rules! on_device {
 }
 
 fn main() {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Which flags of the subcommand were given, not defaulted.
+    let given = matches.subcommand().map(|(_, m)| args::given(m)).unwrap_or_default();
     let kind = cli.device;
     let result = match cli.command {
-        Command::Train(a) => on_device!(kind, |dev| train::run(&a, dev)),
-        Command::Eval(a) => on_device!(kind, |dev| eval::run(&a, dev)),
+        Command::Train(a) => on_device!(kind, |dev| train::run(&a, &given, dev)),
+        Command::Eval(a) => on_device!(kind, |dev| eval::run(&a, &given, kind, dev)),
         Command::Sample(a) => on_device!(kind, |dev| sample::run(&a, dev)),
         Command::Reconstruct(a) => on_device!(kind, |dev| reconstruct::run(&a, dev)),
         Command::Bench(a) => on_device!(kind, |dev| bench::run(&a, kind, dev)),

@@ -1,74 +1,10 @@
 //! Runs the built `vae` binary end to end. Tests that need MNIST pass with a note when
 //! `data/mnist` is absent (`npm run fetch-data` fetches it).
+mod common;
+
+use common::*;
 use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::OnceLock;
-
-fn vae(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vae"))
-        .args(args)
-        .output()
-        .expect("the vae binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// Runs `vae`, failing the test with its output unless it succeeds.
-fn ok(args: &[&str]) -> Output {
-    let o = vae(args);
-    assert!(
-        o.status.success(),
-        "vae {args:?} failed:\n{}{}",
-        stdout(&o),
-        stderr(&o)
-    );
-    o
-}
-
-/// Runs `vae`, requiring it to fail with a message containing every one of `needles`.
-fn fails_with(args: &[&str], needles: &[&str]) {
-    let o = vae(args);
-    assert!(
-        !o.status.success(),
-        "vae {args:?} should fail:\n{}",
-        stdout(&o)
-    );
-    let err = stderr(&o);
-    for n in needles {
-        assert!(err.contains(n), "vae {args:?}: stderr lacks {n:?}:\n{err}");
-    }
-}
-
-/// The repository's MNIST directory, or None (with the skip note) when it was not fetched.
-fn mnist() -> Option<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist");
-    let file = "train-images-idx3-ubyte";
-    if dir.join(file).exists() || dir.join(format!("{file}.gz")).exists() {
-        Some(dir.to_string_lossy().into_owned())
-    } else {
-        eprintln!("skipping: run npm run fetch-data");
-        None
-    }
-}
-
-/// A fresh path in this run's scratch directory.
-fn scratch(name: &str) -> String {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vae-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name).to_string_lossy().into_owned()
-}
-
-fn json_file(path: &str) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 /// A small model trained once per test run (one epoch on 2000 images), with its metrics.
 fn model(latent: usize) -> (String, Value) {
@@ -276,8 +212,28 @@ fn importance_sampled_likelihood_is_above_the_elbo() {
         v["log_likelihood"].as_f64().unwrap(),
     );
     assert!(elbo.is_finite() && ll.is_finite() && ll < 0.0);
-    assert!(ll >= elbo - 0.5, "log p(x) {ll} below the ELBO {elbo}");
+    // Standard errors of the means over the 200 images: reported, positive, and the gap
+    // (log p(x) - ELBO, image by image) is not below zero by more than its error.
+    let (gap, gap_se) = (v["gap"].as_f64().unwrap(), v["gap_se"].as_f64().unwrap());
+    for key in ["elbo_se", "log_likelihood_se", "gap_se"] {
+        let se = v[key].as_f64().unwrap();
+        assert!(se > 0.0 && se < 10.0, "{key} = {se}");
+    }
+    assert!((gap - (ll - elbo)).abs() < 1e-9);
+    assert!(gap >= -gap_se, "log p(x) {ll} below the ELBO {elbo} by more than {gap_se}");
     assert_eq!(v["images"], 200);
+    // The threads split the images; noise is keyed by image, so the figures do not move.
+    let one = ok(&["eval", "--model", &m, "--iw", "50", "--test-limit", "200", "--data-dir", &data, "--json", "--quiet", "--threads", "1"]);
+    let three = ok(&["eval", "--model", &m, "--iw", "50", "--test-limit", "200", "--data-dir", &data, "--json", "--quiet", "--threads", "3"]);
+    let (one, three): (Value, Value) = (serde_json::from_str(&stdout(&one)).unwrap(), serde_json::from_str(&stdout(&three)).unwrap());
+    for key in ["elbo", "log_likelihood", "log_likelihood_se", "gap_se"] {
+        assert_eq!(one[key], three[key], "{key} with 1 and 3 threads");
+        assert_eq!(one[key], v[key], "{key} with 1 thread and the default");
+    }
+    assert_eq!((one["threads"].as_u64(), three["threads"].as_u64()), (Some(1), Some(3)));
+    // The literature's protocol is K = 5000 on the whole test set; it says so when contradicted.
+    fails_with(&["eval", "--model", &m, "--protocol", "iwae", "--iw", "50"], &["K = 5000", "--iw 50"]);
+    fails_with(&["eval", "--model", &m, "--protocol", "iwae", "--test-limit", "20"], &["whole test set"]);
     // Same model, images and evaluation seed as the training run's last test ELBO.
     let trained = metrics["test_elbo"].as_f64().unwrap();
     assert!(
@@ -301,6 +257,7 @@ fn importance_sampled_likelihood_is_above_the_elbo() {
         text.contains("test ELBO") && text.contains("log p(x)") && text.contains("gap"),
         "{text}"
     );
+    assert!(text.contains(" ± ") && text.contains("standard error of the mean over the 20 images"), "{text}");
 }
 
 #[test]

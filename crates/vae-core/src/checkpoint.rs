@@ -42,6 +42,7 @@ pub fn describe(c: &ModelConfig) -> String {
     let mut dims: Vec<String> = std::iter::once(c.input_dim).chain(c.hidden.iter().cloned()).map(|d| d.to_string()).collect();
     dims.push(c.latent.to_string());
     if let Some(z2) = c.latent2 {
+        dims.extend(c.hidden2.iter().flatten().map(|h| h.to_string()));
         dims.push(z2.to_string());
     }
     format!("{} {} {} {}", dims.join("-"), c.activation, c.family, c.decoder)

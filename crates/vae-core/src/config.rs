@@ -31,13 +31,27 @@ pub enum DecoderKind {
     Gaussian,
 }
 
-/// Weight initialisation. `Paper` is N(0, 0.01^2) as in AEVB section 5; `Glorot` scales
-/// with fan-in and fan-out, which ReLU networks tend to prefer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Weight initialisation of a fresh model (the decoder's output biases are then set to the
+/// data's mean log-odds whatever the choice; see `Vae::init_output_bias`).
+///
+/// The default is Glorot's. Measured on MNIST with the standard configuration (README,
+/// "Model quality"): the paper's fixed standard deviation of 0.1, 2.4 times Glorot's in
+/// the two 784-by-400 layers, trains to a test ELBO 1.3 nats lower after 10 epochs (-103.1
+/// against -101.8, the means over the seeds run).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
+    /// Weights N(0, 0.01), i.e. standard deviation 0.1, biases 0 (AEVB section 5).
     Paper,
+    /// Weights U(+-sqrt(6 / (fan_in + fan_out))), biases 0 (Glorot & Bengio 2010, eq. 16);
+    /// the initialisation of Burda et al.'s IWAE code.
+    #[default]
     Glorot,
+    /// Weights N(0, 2 / fan_in), biases 0 (He et al. 2015, eq. 10: the ReLU gain).
+    He,
+    /// PyTorch's `nn.Linear` default, `kaiming_uniform_(a = sqrt 5)`: weights *and* biases
+    /// U(+-1 / sqrt(fan_in)).
+    Pytorch,
 }
 
 /// Which stochastic objective is differentiated.
@@ -69,6 +83,14 @@ pub struct ModelConfig {
     pub latent: usize,
     /// Size of z2 for the two-stochastic-layer deep latent Gaussian model; None for one layer.
     pub latent2: Option<usize>,
+    /// Hidden sizes of the networks between z1 and z2, z1 side first: q(z2|z1) runs z1
+    /// through them and p(z1|z2) runs z2 through them in reverse. This is the two-layer
+    /// architecture of Burda et al. (2016), section 5 (100-100 units between z1 of 100 and
+    /// z2 of 50), whose q conditions z2 on the sampled z1. None: q(z2|x) reads the
+    /// encoder's trunk (q factorised over layers) and p(z1|z2) has one hidden layer as wide
+    /// as the trunk's last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hidden2: Option<Vec<usize>>,
     pub activation: Activation,
     pub family: Family,
     pub decoder: DecoderKind,
@@ -83,6 +105,7 @@ impl Default for ModelConfig {
             hidden: vec![400],
             latent: 20,
             latent2: None,
+            hidden2: None,
             activation: Activation::Relu,
             family: Family::Gaussian,
             decoder: DecoderKind::Bernoulli,
@@ -108,6 +131,17 @@ impl ModelConfig {
         if let Some(h) = self.hidden.iter().find(|&&h| h == 0 || h > MAX_WIDTH) {
             return Err(format!("hidden sizes must be in 1..={MAX_WIDTH}, got {h}"));
         }
+        if let Some(h2) = &self.hidden2 {
+            if self.latent2.is_none() {
+                return Err("hidden2 (the networks between z1 and z2) needs latent2".into());
+            }
+            if h2.is_empty() || h2.len() > MAX_LAYERS {
+                return Err(format!("need 1..={MAX_LAYERS} hidden2 layers, got {}", h2.len()));
+            }
+            if let Some(h) = h2.iter().find(|&&h| h == 0 || h > MAX_WIDTH) {
+                return Err(format!("hidden2 sizes must be in 1..={MAX_WIDTH}, got {h}"));
+            }
+        }
         for (name, z) in [("latent", Some(self.latent)), ("latent2", self.latent2)] {
             if let Some(z) = z {
                 if z == 0 || z > MAX_LATENT {
@@ -131,6 +165,25 @@ pub struct TrainConfig {
     /// L in AEVB eq. 7 (k for the IWAE bound).
     pub samples: usize,
     pub seed: u64,
+    /// Adam's epsilon (Kingma & Ba 2015, Algorithm 1); the IWAE paper trains with 1e-4.
+    #[serde(default = "default_adam_epsilon")]
+    pub adam_epsilon: f32,
+    /// KL warm-up: epochs over which the weight of the KL term rises linearly from 0 to 1
+    /// (Bowman et al. 2016; Sonderby et al. 2016); 0 trains on the bound from the start.
+    /// See `TrainConfig::kl_weight`.
+    #[serde(default)]
+    pub kl_warmup: f32,
+    /// How the learning rate changes over epochs; `lr` is its starting value.
+    #[serde(default)]
+    pub schedule: Schedule,
+}
+
+/// Adam's epsilon when a configuration does not name one: 1e-8, Kingma & Ba's (and
+/// PyTorch's) default.
+pub const ADAM_EPSILON: f32 = 1e-8;
+
+fn default_adam_epsilon() -> f32 {
+    ADAM_EPSILON
 }
 
 impl Default for TrainConfig {
@@ -143,6 +196,9 @@ impl Default for TrainConfig {
             estimator: Estimator::B,
             samples: 1,
             seed: 1,
+            adam_epsilon: ADAM_EPSILON,
+            kl_warmup: 0.0,
+            schedule: Schedule::Constant,
         }
     }
 }
@@ -161,9 +217,124 @@ impl TrainConfig {
         if self.samples == 0 || self.samples > 5_000 {
             return Err(format!("samples must be in 1..=5000, got {}", self.samples));
         }
+        if !(self.adam_epsilon.is_finite() && self.adam_epsilon > 0.0 && self.adam_epsilon <= 1.0) {
+            return Err(format!("Adam epsilon must be in (0, 1], got {}", self.adam_epsilon));
+        }
+        if !(self.kl_warmup.is_finite() && self.kl_warmup >= 0.0) {
+            return Err(format!("KL warm-up must be a non-negative number of epochs, got {}", self.kl_warmup));
+        }
+        if self.kl_warmup > 0.0 && self.estimator == Estimator::Iwae {
+            return Err(KL_WARMUP_IWAE.into());
+        }
         Ok(())
     }
+
+    /// Burda et al.'s training protocol (2016, section 5): Adam with beta1 0.9, beta2 0.999,
+    /// epsilon 1e-4, minibatches of 20, and their schedule (`Schedule::Iwae`) from 1e-3.
+    /// (Their code's Adam differs from the paper's text: beta1 0.99, second moments starting
+    /// at 1; the paper's values are used here.)
+    pub fn iwae() -> Self {
+        TrainConfig { batch_size: 20, adam_epsilon: 1e-4, schedule: Schedule::Iwae, ..TrainConfig::default() }
+    }
+
+    /// The learning rate of epoch `epoch` (0-based) under the schedule.
+    pub fn lr_at(&self, epoch: usize) -> f32 {
+        self.lr * self.schedule.factor(epoch)
+    }
+
+    /// The weight beta of the KL term for a step that starts `progress` epochs into the run
+    /// (epochs done plus the fraction of the current one): min(1, progress / kl_warmup).
+    /// Read from the position, so a resumed run continues the same ramp.
+    pub fn kl_weight(&self, progress: f64) -> f32 {
+        if self.kl_warmup <= 0.0 {
+            return 1.0;
+        }
+        (progress / self.kl_warmup as f64).min(1.0) as f32
+    }
 }
+
+/// A learning-rate schedule over epochs, as factors of the starting rate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Schedule {
+    /// The same rate throughout.
+    #[default]
+    Constant,
+    /// Burda et al. (2016), section 5: stage i = 0..7 runs 3^i passes at 10^(-i/7) times
+    /// the starting rate, 3280 passes in all; after them the last rate stays.
+    Iwae,
+}
+
+/// Stages of `Schedule::Iwae`.
+pub const IWAE_STAGES: usize = 8;
+
+impl Schedule {
+    /// Epochs the schedule spans (None: no end of its own).
+    pub fn epochs(self) -> Option<usize> {
+        match self {
+            Schedule::Constant => None,
+            Schedule::Iwae => Some(Self::iwae_stage_end(IWAE_STAGES - 1)),
+        }
+    }
+
+    /// Epochs done when stage `i` of `Schedule::Iwae` ends: 3^0 + ... + 3^i = (3^(i+1) - 1) / 2.
+    pub fn iwae_stage_end(i: usize) -> usize {
+        (3usize.pow(i as u32 + 1) - 1) / 2
+    }
+
+    /// The stage that epoch `epoch` (0-based) belongs to.
+    pub fn stage(self, epoch: usize) -> usize {
+        match self {
+            Schedule::Constant => 0,
+            Schedule::Iwae => (0..IWAE_STAGES).find(|&i| epoch < Self::iwae_stage_end(i)).unwrap_or(IWAE_STAGES - 1),
+        }
+    }
+
+    /// The factor on the starting learning rate in epoch `epoch` (0-based).
+    pub fn factor(self, epoch: usize) -> f32 {
+        match self {
+            Schedule::Constant => 1.0,
+            Schedule::Iwae => 10f64.powf(-(self.stage(epoch) as f64) / 7.0) as f32,
+        }
+    }
+}
+
+/// Architectures of published experiments, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// Burda et al. (2016), one stochastic layer: 784-200-200-50, tanh.
+    #[serde(rename = "iwae-1")]
+    Iwae1,
+    /// Burda et al. (2016), two stochastic layers: 784-200-200-100 for z1, then 100-100-50
+    /// for z2 given z1 (and the generative networks mirrored).
+    #[serde(rename = "iwae-2")]
+    Iwae2,
+}
+
+impl Preset {
+    /// The architecture for images of `input_dim` pixels.
+    pub fn model(self, input_dim: usize) -> ModelConfig {
+        let base = ModelConfig { input_dim, hidden: vec![200, 200], activation: Activation::Tanh, ..ModelConfig::default() };
+        match self {
+            Preset::Iwae1 => ModelConfig { latent: 50, ..base },
+            Preset::Iwae2 => ModelConfig { latent: 100, latent2: Some(50), hidden2: Some(vec![100, 100]), ..base },
+        }
+    }
+
+    /// Glorot's uniform initialisation, as in Burda et al.'s code.
+    pub fn init(self) -> Init {
+        Init::Glorot
+    }
+}
+
+/// Why warm-up stops at SGVB A and B. For them beta weighs KL(q || p) (B) or its Monte Carlo
+/// term log p(z) - log q(z|x) (A): both anneal the same objective, E[log p(x|z)] - beta KL.
+/// Inside IWAE's log-mean-exp the same weighting gives log E[p(x|z) (p(z) / q(z|x))^beta],
+/// a different family of objectives whose optimum moves with k; Burda et al. train without
+/// warm-up, so the IWAE runs here do too.
+pub const KL_WARMUP_IWAE: &str =
+    "KL warm-up is defined for estimators a and b only: inside the IWAE bound it would change the objective, not just weigh the KL term";
 
 /// Display and FromStr through serde's lowercase names, so the CLI, the page and the
 /// checkpoint metadata all spell a choice the same way.
@@ -184,4 +355,4 @@ macro_rules! string_enum {
         }
     )*};
 }
-string_enum!(Activation, Family, DecoderKind, Init, Estimator, OptimizerKind);
+string_enum!(Activation, Family, DecoderKind, Init, Estimator, OptimizerKind, Schedule, Preset);

@@ -109,6 +109,12 @@ pub fn kl_to_standard_normal<D: Device<f32>, T: Tape<f32, D>>(
     (neg_entropy + (var_q + mu.square()) * 0.5 + 0.5 * LN_2PI).sum::<(usize,), Axis<1>>()
 }
 
+/// The entropy of q summed over dimensions: H(standard member) + lv / 2 per dimension (a
+/// location-scale family's entropy grows by log scale).
+pub fn entropy<D: Device<f32>, T: Tape<f32, D>>(family: Family, lv: T2<D, T>) -> T1<D, T> {
+    (lv * 0.5 + family.standard_entropy()).sum::<(usize,), Axis<1>>()
+}
+
 /// log N(z; m, exp(lvp)) summed over dimensions.
 pub fn log_gaussian<D: Device<f32>, T: Tape<f32, D>>(z: T2<D, T>, m: T2<D, T>, lvp: T2<D, T>) -> T1<D, T> {
     let inv_var = lvp.with_empty_tape().negate().exp();

@@ -4,6 +4,8 @@
 //! One layer:  x -> MLP -> (mu, lv) of q(z|x);  z -> MLP -> p(x|z).
 //! Two layers: the same trunk also gives q(z2|x) (q factorised over layers, Rezende et
 //! al. eq. 13); generative path z2 ~ N(0, I), z1 ~ N(m(z2), exp(lv(z2))), x ~ p(x|z1).
+//! Two layers with `hidden2` (Burda et al. 2016, section 5): q(z1|x) q(z2|z1), each
+//! conditional an MLP, and p(z1|z2) an MLP through the same sizes reversed.
 use crate::config::{Activation, DecoderKind, ModelConfig};
 use crate::family::{log_gaussian, softplus, T1, T2};
 use crate::params::{Layout, Weights};
@@ -22,7 +24,10 @@ pub struct Architecture {
     pub(crate) encoder: Vec<usize>,
     pub(crate) q1: (usize, usize),
     pub(crate) q2: Option<(usize, usize)>,
-    pub(crate) prior: Option<(usize, usize, usize)>,
+    /// Hidden layers of q(z2|z1) when z2 is conditioned on z1 (`hidden2`).
+    pub(crate) encoder2: Option<Vec<usize>>,
+    /// p(z1|z2): hidden layers, mean head, log-variance head.
+    pub(crate) prior: Option<(Vec<usize>, usize, usize)>,
     pub(crate) decoder: Vec<usize>,
     pub(crate) out_mean: usize,
     pub(crate) out_lv: Option<usize>,
@@ -62,16 +67,32 @@ impl Architecture {
         }
         let top = prev;
         let q1 = (layout.dense("encoder.mu", top, config.latent), layout.dense("encoder.logvar", top, config.latent));
-        let q2 = config
-            .latent2
-            .map(|z2| (layout.dense("encoder.mu2", top, z2), layout.dense("encoder.logvar2", top, z2)));
-        let prior = config.latent2.map(|z2| {
-            (
-                layout.dense("prior.0", z2, top),
-                layout.dense("prior.mu", top, config.latent),
-                layout.dense("prior.logvar", top, config.latent),
-            )
-        });
+        let (mut encoder2, mut q2, mut prior) = (None, None, None);
+        if let Some(z2) = config.latent2 {
+            // The sizes between z1 and z2, z1 side first; the trunk's last width without hidden2.
+            let between = config.hidden2.clone().unwrap_or_else(|| vec![top]);
+            let q2_input = match &config.hidden2 {
+                Some(h2) => {
+                    let mut layers = Vec::new();
+                    let mut prev = config.latent;
+                    for (i, &h) in h2.iter().enumerate() {
+                        layers.push(layout.dense(&format!("encoder2.{i}"), prev, h));
+                        prev = h;
+                    }
+                    encoder2 = Some(layers);
+                    prev
+                }
+                None => top,
+            };
+            q2 = Some((layout.dense("encoder.mu2", q2_input, z2), layout.dense("encoder.logvar2", q2_input, z2)));
+            let mut hidden = Vec::new();
+            let mut prev = z2;
+            for (i, &h) in between.iter().rev().enumerate() {
+                hidden.push(layout.dense(&format!("prior.{i}"), prev, h));
+                prev = h;
+            }
+            prior = Some((hidden, layout.dense("prior.mu", prev, config.latent), layout.dense("prior.logvar", prev, config.latent)));
+        }
         let mut decoder = Vec::new();
         prev = config.latent;
         for (i, &h) in config.hidden.iter().rev().enumerate() {
@@ -83,7 +104,13 @@ impl Architecture {
             DecoderKind::Gaussian => Some(layout.dense("decoder.out_logvar", prev, config.input_dim)),
             DecoderKind::Bernoulli => None,
         };
-        Ok(Architecture { config, layout, encoder, q1, q2, prior, decoder, out_mean, out_lv })
+        Ok(Architecture { config, layout, encoder, q1, q2, encoder2, prior, decoder, out_mean, out_lv })
+    }
+
+    /// True when q conditions z2 on the sampled z1 (`hidden2`), so the encoder's posterior
+    /// covers z1 only and `encode2` gives q(z2|z1).
+    pub fn z2_given_z1(&self) -> bool {
+        self.encoder2.is_some()
     }
 
     /// Layout index of the decoder's (mean) output layer.
@@ -111,7 +138,9 @@ impl Architecture {
         // Every head but the last reads a copy of `h` on an empty tape; the last takes `h`
         // itself, whose tape holds the trunk's ops, so they run once in backward.
         let mut heads = vec![self.q1.0, self.q1.1];
-        heads.extend(self.q2.iter().flat_map(|&(m, l)| [m, l]));
+        if !self.z2_given_z1() {
+            heads.extend(self.q2.iter().flat_map(|&(m, l)| [m, l]));
+        }
         let last = heads.len() - 1;
         let mut h = Some(h);
         let mut outs: Vec<T2<D, T>> = heads
@@ -133,15 +162,33 @@ impl Architecture {
         Posterior { q1, q2 }
     }
 
-    /// p(z1|z2) of the two-layer model: mean and log-variance from a one-hidden-layer MLP.
+    /// q(z2|z1) of the two-layer model with `hidden2`, one row per row of `z1`.
+    pub fn encode2<D: Device<f32>, W: Tape<f32, D>, T: Tape<f32, D> + Merge<W>>(
+        &self,
+        w: &Weights<D, W>,
+        z1: T2<D, T>,
+    ) -> Gauss<D, T> {
+        let layers = self.encoder2.as_ref().expect("encode2() called on a model without hidden2");
+        let (m, l) = self.q2.expect("a model with hidden2 has z2");
+        let mut h = z1;
+        for &i in layers {
+            h = self.act(w.dense(i, h));
+        }
+        Gauss { mu: w.dense(m, h.with_empty_tape()), lv: w.dense(l, h) }
+    }
+
+    /// p(z1|z2) of the two-layer model: mean and log-variance from an MLP.
     pub fn prior<D: Device<f32>, W: Tape<f32, D>, T: Tape<f32, D> + Merge<W>>(
         &self,
         w: &Weights<D, W>,
         z2: T2<D, T>,
     ) -> Gauss<D, T> {
-        let (hidden, m, l) = self.prior.expect("prior() called on a one-layer model");
-        let h = self.act(w.dense(hidden, z2));
-        Gauss { mu: w.dense(m, h.with_empty_tape()), lv: w.dense(l, h) }
+        let (hidden, m, l) = self.prior.as_ref().expect("prior() called on a one-layer model");
+        let mut h = z2;
+        for &i in hidden {
+            h = self.act(w.dense(i, h));
+        }
+        Gauss { mu: w.dense(*m, h.with_empty_tape()), lv: w.dense(*l, h) }
     }
 
     /// The decoder's output layer: Bernoulli logits, or the Gaussian's (mean logits, lv).

@@ -12,7 +12,6 @@ type V<D> = Tensor<(usize,), f32, D>;
 
 const BETA1: f32 = 0.9;
 const BETA2: f32 = 0.999;
-const EPS_ADAM: f32 = 1e-8;
 /// Adagrad's denominator offset; large enough that the first steps stay bounded.
 const EPS_ADAGRAD: f32 = 1e-6;
 
@@ -20,6 +19,8 @@ pub struct Optimizer {
     pub kind: OptimizerKind,
     pub lr: f32,
     pub weight_decay: f32,
+    /// Adam's epsilon (`TrainConfig::adam_epsilon`); unused by Adagrad.
+    pub epsilon: f32,
     /// Number of updates applied so far (Adam's t).
     pub t: u64,
     /// Adam: first moment. Adagrad: unused (zeros).
@@ -30,7 +31,7 @@ pub struct Optimizer {
 
 impl Optimizer {
     pub fn new(kind: OptimizerKind, lr: f32, weight_decay: f32, n: usize) -> Self {
-        Optimizer { kind, lr, weight_decay, t: 0, m: vec![0.0; n], v: vec![0.0; n] }
+        Optimizer { kind, lr, weight_decay, epsilon: crate::config::ADAM_EPSILON, t: 0, m: vec![0.0; n], v: vec![0.0; n] }
     }
 
     /// One ascent step on the bound: `grad` is the gradient of the *negative* mean bound.
@@ -47,7 +48,7 @@ impl Optimizer {
     /// bounds checks) so the compiler vectorises it, SIMD in wasm included.
     pub fn update_host(&mut self, p: &mut [f32], g: &[f32]) {
         self.t += 1;
-        let (lr, wd) = (self.lr, self.weight_decay);
+        let (lr, wd, eps) = (self.lr, self.weight_decay, self.epsilon);
         let it = p.iter_mut().zip(g).zip(self.m.iter_mut().zip(self.v.iter_mut()));
         match self.kind {
             OptimizerKind::Adam => {
@@ -59,7 +60,7 @@ impl Optimizer {
                     let g = g + wd * *p;
                     *m = BETA1 * *m + (1.0 - BETA1) * g;
                     *v = BETA2 * *v + (1.0 - BETA2) * g * g;
-                    *p -= step * *m / ((*v * inv_c2).sqrt() + EPS_ADAM);
+                    *p -= step * *m / ((*v * inv_c2).sqrt() + eps);
                 }
             }
             OptimizerKind::Adagrad => {

@@ -62,11 +62,13 @@ pub struct Replica<D: Device<f32>> {
 }
 
 impl<D: Device<f32>> Replica<D> {
-    /// Worker `s` of `k` training `vae` with `cfg`.
+    /// Worker `s` of `k` training `vae` with `cfg`. (The constant learning rate and no KL
+    /// warm-up: the page's training; the CLI's schedules run in `Trainer`.)
     pub fn new(vae: Vae<D>, cfg: &TrainConfig, binarization: Binarization, k: usize, s: usize) -> Self {
         let n = vae.num_params();
         let shard = shard(n, k, s);
-        let opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, shard.len());
+        let mut opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, shard.len());
+        opt.epsilon = cfg.adam_epsilon;
         let draws = RowDraws::new(vae.config(), cfg, binarization);
         let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
         let params = vae.params();
@@ -110,7 +112,7 @@ impl<D: Device<f32>> Replica<D> {
         if !self.path.is_host() {
             self.vae();
         }
-        let bound_sum = self.path.gradient(&self.vae, &self.params, &x, &noise, &mut self.grad);
+        let bound_sum = self.path.gradient(&self.vae, &self.params, &x, &noise, 1.0, &mut self.grad);
         let finite = bound_sum.is_finite() && self.grad.iter().all(|g| g.is_finite());
         Part { bound_sum, rows, finite }
     }

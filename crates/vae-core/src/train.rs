@@ -1,7 +1,7 @@
 //! Minibatch training (AEVB Algorithm 1): draw a minibatch and its noise, take the gradient
 //! of the bound, update. Split into `next_batch` and `apply` so that a coordinator can
 //! farm the gradient out to workers and sum their parts.
-use crate::config::{Init, ModelConfig, TrainConfig};
+use crate::config::{Init, ModelConfig, Schedule, TrainConfig};
 use crate::data::binarize::{binarize_fixed, binarize_fixed_bytes, targets, Binarization};
 use crate::data::dataset::Dataset;
 use crate::gradient::GradientPath;
@@ -197,7 +197,8 @@ impl<D: Device<f32>> Trainer<D> {
     pub fn new(vae: Vae<D>, cfg: TrainConfig, binarization: Binarization) -> Result<Self, String> {
         cfg.validate()?;
         let n = vae.num_params();
-        let opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, n);
+        let mut opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, n);
+        opt.epsilon = cfg.adam_epsilon;
         let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
         let params = vae.params();
         Ok(Trainer { vae, opt, cfg, binarization, step: 0, epoch: 0, cursor: 0, order: Vec::new(), params, grad: vec![0.0; n], path })
@@ -269,14 +270,27 @@ impl<D: Device<f32>> Trainer<D> {
         Ok(StepStats { step: self.step, epoch: self.epoch, bound })
     }
 
-    /// One whole step on one device.
+    /// One whole step on one device, at the learning rate the schedule gives this epoch;
+    /// under KL warm-up (`TrainConfig::kl_warmup`) its gradient is that of the annealed
+    /// objective.
     pub fn train_step(&mut self, data: &Dataset) -> Result<StepStats, StepError> {
+        let beta = self.kl_weight(data.len());
+        if self.cfg.schedule != Schedule::Constant {
+            self.opt.lr = self.cfg.lr_at(self.epoch);
+        }
         let batch = self.next_batch(data);
         let mut grad = std::mem::take(&mut self.grad);
-        let bound_sum = self.path.gradient(&self.vae, &self.params, &batch.x, &batch.noise, &mut grad);
+        let bound_sum = self.path.gradient(&self.vae, &self.params, &batch.x, &batch.noise, beta, &mut grad);
         let result = self.apply_slice(bound_sum, batch.rows, &mut grad);
         self.grad = grad;
         result
+    }
+
+    /// The KL weight of the next step on a data set of `n` images: the warm-up ramp read
+    /// at the position the step starts from.
+    pub fn kl_weight(&self, n: usize) -> f32 {
+        let within = if self.cursor < n { self.cursor as f64 / n.max(1) as f64 } else { 0.0 };
+        self.cfg.kl_weight(self.epoch as f64 + within)
     }
 
     /// Trains until the current epoch ends; returns the mean minibatch bound over it.

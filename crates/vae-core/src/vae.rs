@@ -26,19 +26,27 @@ pub struct Gradient {
 }
 
 impl<D: Device<f32>> Vae<D> {
-    /// A fresh model. `Init::Paper` draws weights from N(0, 0.01^2) (AEVB section 5);
-    /// biases start at zero.
+    /// A fresh model, its weights drawn as `init` says (see `Init`), layer by layer from one
+    /// stream seeded by `seed`; biases are zero except under `Init::Pytorch`.
     pub fn new(config: ModelConfig, init: Init, seed: u64, dev: D) -> Result<Self, String> {
         let arch = Architecture::new(config)?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut params = vec![0.0f32; arch.layout.len];
         for s in &arch.layout.slots {
-            let bound = (6.0 / (s.inputs + s.outputs) as f32).sqrt();
+            let fan_in = s.inputs as f32;
+            let glorot = (6.0 / (s.inputs + s.outputs) as f32).sqrt();
             for p in &mut params[s.weight_range()] {
                 *p = match init {
                     Init::Paper => 0.1 * rng.sample::<f32, _>(StandardNormal),
-                    Init::Glorot => rng.gen_range(-bound..bound),
+                    Init::Glorot => rng.gen_range(-glorot..glorot),
+                    Init::He => (2.0 / fan_in).sqrt() * rng.sample::<f32, _>(StandardNormal),
+                    Init::Pytorch => rng.gen_range(-1.0f32..1.0) / fan_in.sqrt(),
                 };
+            }
+            if init == Init::Pytorch {
+                for p in &mut params[s.bias_range()] {
+                    *p = rng.gen_range(-1.0f32..1.0) / fan_in.sqrt();
+                }
             }
         }
         Ok(Self::from_params(arch, params, dev))
@@ -129,6 +137,26 @@ impl<D: Device<f32>> Vae<D> {
         let total = bound(&self.arch, &w, &xb, &self.eps(noise), estimator).sum::<Rank0, _>();
         let bound_sum = total.as_vec()[0];
         // Ascend the bound: differentiate its negation.
+        let grads = total.negate().backward();
+        let mut grad = vec![0.0; self.arch.layout.len];
+        for (s, l) in self.arch.layout.slots.iter().zip(&self.layers) {
+            grads.get(&l.w).copy_into(&mut grad[s.weight_range()]);
+            grads.get(&l.b).copy_into(&mut grad[s.bias_range()]);
+        }
+        Gradient { bound_sum, rows, grad }
+    }
+
+    /// As `gradient`, of the bound with its KL part weighted by `beta` (KL warm-up; see
+    /// `TrainConfig::kl_weight`). `bound_sum` is still the sum of the bound itself
+    /// (beta = 1), so the training curve shows the ELBO, not the annealed objective.
+    pub fn gradient_annealed(&self, x: &[f32], noise: &Noise, estimator: Estimator, beta: f32) -> Gradient {
+        let xb = self.batch(x);
+        let rows = xb.shape().0;
+        let w = Weights { layers: self.layers.iter().map(|l| Dense { w: l.w.clone().leaky_traced(), b: l.b.clone().leaky_traced() }).collect() };
+        let (objective, kl) = crate::estimator::annealed_bound(&self.arch, &w, &xb, &self.eps(noise), estimator, beta);
+        let total = objective.sum::<Rank0, _>();
+        let kl_sum = kl.map_or(0.0, |k| k.sum::<Rank0, _>().as_vec()[0]);
+        let bound_sum = total.as_vec()[0] - (1.0 - beta) * kl_sum;
         let grads = total.negate().backward();
         let mut grad = vec![0.0; self.arch.layout.len];
         for (s, l) in self.arch.layout.slots.iter().zip(&self.layers) {

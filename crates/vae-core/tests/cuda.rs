@@ -194,6 +194,7 @@ fn configs() -> Vec<(&'static str, ModelConfig, bool)> {
                 hidden: vec![256, 128],
                 latent: 16,
                 latent2: Some(8),
+                hidden2: None,
                 activation: Activation::Tanh,
                 family: Family::Laplace,
                 decoder: DecoderKind::Gaussian,
@@ -207,12 +208,15 @@ fn configs() -> Vec<(&'static str, ModelConfig, bool)> {
                 hidden: vec![300],
                 latent: 10,
                 latent2: None,
+                hidden2: None,
                 activation: Activation::Relu,
                 family: Family::Logistic,
                 decoder: DecoderKind::Bernoulli,
             },
             true,
         ),
+        // z2 conditioned on z1 (Burda et al.'s two-layer model).
+        ("iwae-2 784-200-200-100-100-100-50 tanh", vae_core::config::Preset::Iwae2.model(784), true),
     ]
 }
 

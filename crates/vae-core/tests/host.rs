@@ -40,8 +40,33 @@ fn bound_and_gradient_equal_the_dfdx_path() {
             for est in [Estimator::A, Estimator::B, Estimator::Iwae] {
                 let want = vae.gradient(&x, &noise, est);
                 let mut grad = vec![f32::NAN; params.len()];
-                let got = host::gradient(&vae.arch, &params, &x, &noise, est, &mut grad, &mut ws);
+                let got = host::gradient(&vae.arch, &params, &x, &noise, est, 1.0, &mut grad, &mut ws);
                 let what = format!("{est:?} L={samples} {cfg:?}");
+                assert_close(got as f64, want.bound_sum as f64, 1e-5, 1e-4, &format!("bound, {what}"));
+                let scale = want.grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+                for (j, (a, b)) in grad.iter().zip(&want.grad).enumerate() {
+                    assert!((a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(), "d/dparam {j}: host {a} vs dfdx {b} ({what})");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn annealed_gradient_equals_the_dfdx_path() {
+    // KL warm-up: the objective's KL part weighted by beta; the reported sum is the bound's.
+    let mut ws = Workspace::default();
+    for (i, cfg) in configs().into_iter().enumerate() {
+        let vae = tiny_vae(cfg.clone(), 90 + i as u64);
+        let params = vae.params();
+        let x = tiny_data(&cfg, 5);
+        let noise = Noise::draw(2, 3, 0, 5, 2, cfg.family, cfg.latent, None);
+        for est in [Estimator::A, Estimator::B] {
+            for beta in [0.0, 0.3] {
+                let want = vae.gradient_annealed(&x, &noise, est, beta);
+                let mut grad = vec![f32::NAN; params.len()];
+                let got = host::gradient(&vae.arch, &params, &x, &noise, est, beta, &mut grad, &mut ws);
+                let what = format!("{est:?} beta {beta} {cfg:?}");
                 assert_close(got as f64, want.bound_sum as f64, 1e-5, 1e-4, &format!("bound, {what}"));
                 let scale = want.grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
                 for (j, (a, b)) in grad.iter().zip(&want.grad).enumerate() {
@@ -63,7 +88,7 @@ fn gradient_matches_finite_differences_of_the_reference() {
         let noise = Noise::draw(4, 1, 0, 2, 2, cfg.family, cfg.latent, None);
         for est in [Estimator::A, Estimator::B, Estimator::Iwae] {
             let mut grad = vec![0.0; params.len()];
-            host::gradient(&vae.arch, &params, &x, &noise, est, &mut grad, &mut ws);
+            host::gradient(&vae.arch, &params, &x, &noise, est, 1.0, &mut grad, &mut ws);
             let total = |delta: (usize, f64)| -> f64 {
                 let mut r = Reference::new(&vae.arch, &params);
                 r.p[delta.0] += delta.1;

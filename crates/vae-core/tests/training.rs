@@ -216,3 +216,99 @@ fn a_restored_position_past_the_data_starts_the_epoch_over() {
     let s = t.train_step(&data).unwrap();
     assert_eq!((s.step, t.cursor()), (6, 10));
 }
+
+/// Each initialisation against its published variance (AEVB section 5; Glorot & Bengio eq.
+/// 16; He et al. eq. 10; PyTorch's U(+-1/sqrt(fan_in))), checked on the sample variance of
+/// each layer of the standard model, and its range where it is uniform.
+#[test]
+fn initialisations_have_their_published_variances() {
+    for init in [Init::Paper, Init::Glorot, Init::He, Init::Pytorch] {
+        let vae = vae_core::Vae::new(ModelConfig::default(), init, 3, vae_core::cpu()).unwrap();
+        let p = vae.params();
+        for s in &vae.arch.layout.slots {
+            let (fi, fo) = (s.inputs as f64, s.outputs as f64);
+            let want = match init {
+                Init::Paper => 0.01,
+                Init::Glorot => 2.0 / (fi + fo),
+                Init::He => 2.0 / fi,
+                Init::Pytorch => 1.0 / (3.0 * fi),
+            };
+            let w = &p[s.weight_range()];
+            let var = w.iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / w.len() as f64;
+            // The sample variance of n draws has relative standard deviation <= sqrt(2 / n)
+            // (sqrt(0.8 / n) for a uniform); 6 of them is far beyond chance.
+            let tol = 6.0 * (2.0 / w.len() as f64).sqrt();
+            assert!((var / want - 1.0).abs() < tol, "{init:?} {}: variance {var} vs {want}", s.name);
+            let bias = &p[s.bias_range()];
+            match init {
+                Init::Pytorch => {
+                    let bound = 1.0 / fi.sqrt() as f32;
+                    assert!(w.iter().chain(bias).all(|v| v.abs() <= bound), "{}: outside +-1/sqrt(fan_in)", s.name);
+                    assert!(bias.iter().any(|&b| b != 0.0));
+                }
+                Init::Glorot => assert!(w.iter().all(|v| v.abs() <= (6.0 / (fi + fo)).sqrt() as f32)),
+                _ => {}
+            }
+            if init != Init::Pytorch {
+                assert!(bias.iter().all(|&b| b == 0.0), "{init:?} {}: biases start at 0", s.name);
+            }
+        }
+    }
+}
+
+/// Burda et al.'s schedule: stage i ends after 3^0 + ... + 3^i epochs and runs at
+/// 10^(-i/7) of the starting rate; the trainer applies it at the epoch a step starts in.
+#[test]
+fn iwae_schedule_has_its_stages_and_the_trainer_follows_it() {
+    let ends: Vec<usize> = (0..IWAE_STAGES).map(Schedule::iwae_stage_end).collect();
+    assert_eq!(ends, vec![1, 4, 13, 40, 121, 364, 1093, 3280]);
+    assert_eq!(Schedule::Iwae.epochs(), Some(3280));
+    let s = Schedule::Iwae;
+    assert_eq!((s.stage(0), s.stage(1), s.stage(3), s.stage(4), s.stage(3279), s.stage(5000)), (0, 1, 1, 2, 7, 7));
+    assert_eq!(s.factor(0), 1.0);
+    assert!((s.factor(1) as f64 - 10f64.powf(-1.0 / 7.0)).abs() < 1e-7);
+    assert!((s.factor(3279) as f64 - 0.1).abs() < 1e-7);
+    let tc = TrainConfig::iwae();
+    assert_eq!((tc.batch_size, tc.adam_epsilon, tc.lr, tc.optimizer), (20, 1e-4, 1e-3, OptimizerKind::Adam));
+
+    let data = synthetic(30, 16);
+    let cfg = ModelConfig { input_dim: 16, hidden: vec![12], latent: 3, ..ModelConfig::default() };
+    let tc = TrainConfig { batch_size: 10, ..TrainConfig::iwae() };
+    let mut t = Trainer::fresh(cfg, Init::Glorot, tc, Binarization::Dynamic, &data, vae_core::cpu()).unwrap();
+    t.train_epoch(&data, |_| {}).unwrap();
+    assert_eq!(t.opt.lr, 1e-3);
+    t.train_step(&data).unwrap();
+    assert_eq!(t.opt.lr, 1e-3 * Schedule::Iwae.factor(1));
+    // The state keeps the starting rate; the stage's rate follows from the restored epoch.
+    let (mut r, _) = vae_core::state::restore(&vae_core::state::save(&t, &[]), vae_core::cpu()).unwrap();
+    assert_eq!(r.cfg, t.cfg);
+    assert_eq!(r.train_step(&data).unwrap(), t.train_step(&data).unwrap());
+}
+
+/// The IWAE paper's architectures, counted by hand from its section 5; configs written
+/// before `hidden2` existed still parse, and a config without it serialises as before.
+#[test]
+fn iwae_presets_have_the_papers_layers() {
+    let dense = |i: usize, o: usize| i * o + o;
+    let one = Preset::Iwae1.model(784);
+    let n1 = dense(784, 200) + dense(200, 200) + 2 * dense(200, 50) + dense(50, 200) + dense(200, 200) + dense(200, 784);
+    assert_eq!(vae_core::model::Architecture::new(one).unwrap().layout.len, n1);
+    let two = Preset::Iwae2.model(784);
+    let q = dense(784, 200) + dense(200, 200) + 2 * dense(200, 100) + dense(100, 100) + dense(100, 100) + 2 * dense(100, 50);
+    let p = dense(50, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 200) + dense(200, 200) + dense(200, 784);
+    let arch = vae_core::model::Architecture::new(two.clone()).unwrap();
+    assert_eq!(arch.layout.len, q + p);
+    assert!(arch.z2_given_z1());
+    assert_eq!(vae_core::checkpoint::describe(&two), "784-200-200-100-100-100-50 tanh gaussian bernoulli");
+    let old = r#"{"input_dim":784,"hidden":[400],"latent":20,"latent2":null,"activation":"relu","family":"gaussian","decoder":"bernoulli"}"#;
+    let parsed: ModelConfig = serde_json::from_str(old).unwrap();
+    assert_eq!(parsed, ModelConfig::default());
+    assert_eq!(serde_json::to_string(&parsed).unwrap(), old);
+    let bad = ModelConfig { hidden2: Some(vec![10]), ..ModelConfig::default() };
+    assert!(bad.validate().unwrap_err().contains("needs latent2"));
+    // A checkpoint of the two-layer model round-trips with its architecture.
+    let vae = vae_core::Vae::new(two, Init::Glorot, 1, vae_core::cpu()).unwrap();
+    let ck = vae_core::checkpoint::from_bytes(&vae_core::checkpoint::to_bytes(&vae.arch, &vae.params(), &[])).unwrap();
+    assert_eq!((ck.arch, ck.params), (vae.arch.clone(), vae.params()));
+    assert_eq!(vae.sample_prior(3, 1).len(), 3 * 784);
+}

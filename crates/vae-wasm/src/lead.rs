@@ -71,12 +71,12 @@ impl Lead {
 
 #[wasm_bindgen]
 impl Lead {
-    /// A fresh run: a new model seeded from the config (initialisation `init`), output
-    /// biases at the data's mean log-odds.
-    pub fn fresh(model_config: JsValue, train_config: JsValue, binarization: &str, init: &str, data: &Data) -> Result<Lead, JsError> {
+    /// A fresh run: a new model seeded from the config (initialisation `init`, the core's
+    /// default when absent), output biases at the data's mean log-odds.
+    pub fn fresh(model_config: JsValue, train_config: JsValue, binarization: &str, init: Option<String>, data: &Data) -> Result<Lead, JsError> {
         let config: ModelConfig = from_js(model_config, "model config")?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
-        let init: Init = init.parse().map_err(js)?;
+        let init: Init = init.map_or(Ok(Init::default()), |s| s.parse()).map_err(js)?;
         let mut vae = Vae::new(config, init, cfg.seed, vae_core::cpu()).map_err(js)?;
         vae.init_output_bias(&vae_core::train::mean_image(&data.split.train));
         Self::start(vae, cfg, binarization.parse().map_err(js)?, data)

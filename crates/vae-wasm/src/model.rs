@@ -36,10 +36,10 @@ impl Model {
         Ok(Model { vae: Vae::from_params(ck.arch, ck.params, vae_core::cpu()) })
     }
 
-    /// A fresh, untrained model (paper initialisation).
+    /// A fresh, untrained model (the core's default initialisation).
     pub fn fresh(config: JsValue, seed: f64) -> Result<Model, JsError> {
         let config: ModelConfig = from_js(config, "model config")?;
-        let vae = Vae::new(config, Init::Paper, seed as u64, vae_core::cpu()).map_err(|e| JsError::new(&e))?;
+        let vae = Vae::new(config, Init::default(), seed as u64, vae_core::cpu()).map_err(|e| JsError::new(&e))?;
         Ok(Model { vae })
     }
 

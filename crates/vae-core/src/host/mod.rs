@@ -63,12 +63,16 @@ fn bufs(v: &mut Vec<Vec<f32>>, k: usize) -> &mut [Vec<f32>] {
     &mut v[..k]
 }
 
-/// Sum over the rows of `x` (row-major, `dim` values each) of the chosen bound, and its
-/// gradient with respect to `params` written into `grad` (the same layout): the gradient
-/// of the *negative* sum, as `Vae::gradient` gives it. `noise` holds eps for L samples of
-/// each row. Panics if `supports` is false.
-pub fn gradient(arch: &Architecture, params: &[f32], x: &[f32], noise: &Noise, estimator: Estimator, grad: &mut [f32], ws: &mut Workspace) -> f32 {
+/// Sum over the rows of `x` (row-major, `dim` values each) of the chosen bound, and the
+/// gradient with respect to `params` written into `grad` (the same layout) of the
+/// *negative* summed objective, as `Vae::gradient` gives it. The objective is the bound
+/// with its KL part weighted by `beta` (KL warm-up: the analytic KL for SGVB B, log p(z) -
+/// log q(z|x) inside A's log weights; IWAE takes beta = 1 only); the returned sum is the
+/// bound's. `noise` holds eps for L samples of each row. Panics if `supports` is false.
+#[allow(clippy::too_many_arguments)]
+pub fn gradient(arch: &Architecture, params: &[f32], x: &[f32], noise: &Noise, estimator: Estimator, beta: f32, grad: &mut [f32], ws: &mut Workspace) -> f32 {
     assert!(supports(arch, estimator), "host::gradient: unsupported model");
+    assert!(beta == 1.0 || estimator != Estimator::Iwae, "{}", crate::config::KL_WARMUP_IWAE);
     let c = &arch.config;
     let slots = &arch.layout.slots;
     let (d, zd, l) = (c.input_dim, c.latent, noise.samples);
@@ -202,7 +206,7 @@ pub fn gradient(arch: &Architecture, params: &[f32], x: &[f32], noise: &Noise, e
     if estimator != Estimator::B {
         for (r, row) in dz.chunks_exact_mut(zd).enumerate() {
             let w = omega[r];
-            row.iter_mut().zip(&z[r * zd..(r + 1) * zd]).for_each(|(d, &zv)| *d += w * zv);
+            row.iter_mut().zip(&z[r * zd..(r + 1) * zd]).for_each(|(d, &zv)| *d += beta * w * zv);
         }
     }
 
@@ -221,13 +225,13 @@ pub fn gradient(arch: &Architecture, params: &[f32], x: &[f32], noise: &Noise, e
             d_lv[k + j] += g * e[j] * 0.5 * sd[k + j];
         }
         if estimator != Estimator::B {
-            d_lv[k..k + zd].iter_mut().for_each(|v| *v -= 0.5 * omega[r]);
+            d_lv[k..k + zd].iter_mut().for_each(|v| *v -= 0.5 * beta * omega[r]);
         }
     }
     if estimator == Estimator::B {
         for i in 0..b * zd {
-            d_mu[i] += mu[i];
-            d_lv[i] += 0.5 * (exp(lv[i]) - 1.0);
+            d_mu[i] += beta * mu[i];
+            d_lv[i] += beta * 0.5 * (exp(lv[i]) - 1.0);
         }
     }
     let top_dim = arch.encoder.last().map_or(d, |&s| slots[s].outputs);

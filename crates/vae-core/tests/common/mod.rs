@@ -10,7 +10,12 @@ pub type Dev = dfdx::tensor::Cpu;
 
 /// A tiny model: few enough parameters for finite differences over all of them.
 pub fn tiny_config(latent: usize, latent2: Option<usize>, family: Family, decoder: DecoderKind, activation: Activation) -> ModelConfig {
-    ModelConfig { input_dim: 6, hidden: vec![5], latent, latent2, activation, family, decoder }
+    ModelConfig { input_dim: 6, hidden: vec![5], latent, latent2, hidden2: None, activation, family, decoder }
+}
+
+/// A tiny two-layer model whose q conditions z2 on z1 (`hidden2`, Burda et al.'s form).
+pub fn tiny_config_z2_given_z1(latent: usize, latent2: usize, family: Family, decoder: DecoderKind) -> ModelConfig {
+    ModelConfig { hidden2: Some(vec![3]), ..tiny_config(latent, Some(latent2), family, decoder, Activation::Tanh) }
 }
 
 /// A tiny model with weights large enough that the bound depends on them visibly.

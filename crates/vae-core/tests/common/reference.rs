@@ -56,6 +56,21 @@ pub fn kl_numeric(family: Family, mu: f64, lv: f64, m: f64, lvp: f64) -> f64 {
     acc * h
 }
 
+/// The entropy -E_q[log q] of one dimension by quadrature, as `kl_numeric`.
+pub fn entropy_numeric(family: Family, mu: f64, lv: f64) -> f64 {
+    let s = (0.5 * lv).exp();
+    let n = 40_000;
+    let (lo, hi) = (mu - 40.0 * s, mu + 40.0 * s);
+    let h = (hi - lo) / n as f64;
+    let mut acc = 0.0;
+    for i in 0..=n {
+        let lq = log_q(family, lo + i as f64 * h, mu, lv);
+        let w = if i == 0 || i == n { 0.5 } else { 1.0 };
+        acc -= w * lq.exp() * lq;
+    }
+    acc * h
+}
+
 impl<'a> Reference<'a> {
     pub fn new(arch: &'a Architecture, params: &[f32]) -> Self {
         Reference { arch, p: params.iter().map(|&v| v as f64).collect() }
@@ -87,12 +102,33 @@ impl<'a> Reference<'a> {
         for i in 0..self.cfg().hidden.len() {
             h = self.act(self.dense(&format!("encoder.{i}"), &h));
         }
-        let q2 = self.cfg().latent2.map(|_| (self.dense("encoder.mu2", &h), self.dense("encoder.logvar2", &h)));
+        let q2 = match (self.cfg().latent2, &self.cfg().hidden2) {
+            (Some(_), None) => Some((self.dense("encoder.mu2", &h), self.dense("encoder.logvar2", &h))),
+            _ => None,
+        };
         (self.dense("encoder.mu", &h), self.dense("encoder.logvar", &h), q2)
     }
 
+    /// True for the two-layer form whose q conditions z2 on z1.
+    pub fn z2_given_z1(&self) -> bool {
+        self.cfg().hidden2.is_some()
+    }
+
+    /// (mu2, lv2) of q(z2 | z1) for the form with `hidden2`.
+    pub fn encode2(&self, z1: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let mut h = z1.to_vec();
+        for i in 0..self.cfg().hidden2.as_ref().unwrap().len() {
+            h = self.act(self.dense(&format!("encoder2.{i}"), &h));
+        }
+        (self.dense("encoder.mu2", &h), self.dense("encoder.logvar2", &h))
+    }
+
     pub fn prior(&self, z2: &[f64]) -> (Vec<f64>, Vec<f64>) {
-        let h = self.act(self.dense("prior.0", z2));
+        let layers = self.cfg().hidden2.as_ref().map_or(1, Vec::len);
+        let mut h = z2.to_vec();
+        for i in 0..layers {
+            h = self.act(self.dense(&format!("prior.{i}"), &h));
+        }
         (self.dense("prior.mu", &h), self.dense("prior.logvar", &h))
     }
 
@@ -120,29 +156,56 @@ impl<'a> Reference<'a> {
 
     /// log p(x, z) - log q(z | x) for one datum and one noise draw (eps2 for two layers).
     pub fn log_weight(&self, x: &[f64], eps1: &[f64], eps2: Option<&[f64]>) -> f64 {
+        let (log_px, ratio) = self.log_weight_terms(x, eps1, eps2);
+        log_px + ratio
+    }
+
+    /// The log weight's two parts: log p(x | z1) and log p(z) - log q(z | x).
+    pub fn log_weight_terms(&self, x: &[f64], eps1: &[f64], eps2: Option<&[f64]>) -> (f64, f64) {
         let f = self.cfg().family;
         let (mu, lv, q2) = self.encode(x);
         let z1: Vec<f64> = (0..mu.len()).map(|d| mu[d] + (0.5 * lv[d]).exp() * eps1[d]).collect();
-        let mut lw = self.log_px(&z1, x) - (0..mu.len()).map(|d| log_q(f, z1[d], mu[d], lv[d])).sum::<f64>();
+        let mut ratio = -(0..mu.len()).map(|d| log_q(f, z1[d], mu[d], lv[d])).sum::<f64>();
+        let q2 = if self.z2_given_z1() { Some(self.encode2(&z1)) } else { q2 };
         match (q2, eps2) {
             (Some((mu2, lv2)), Some(e2)) => {
                 let z2: Vec<f64> = (0..mu2.len()).map(|d| mu2[d] + (0.5 * lv2[d]).exp() * e2[d]).collect();
                 let (m, lvp) = self.prior(&z2);
-                lw += (0..z1.len()).map(|d| log_normal(z1[d], m[d], lvp[d])).sum::<f64>();
-                lw += (0..z2.len()).map(|d| log_normal(z2[d], 0.0, 0.0) - log_q(f, z2[d], mu2[d], lv2[d])).sum::<f64>();
+                ratio += (0..z1.len()).map(|d| log_normal(z1[d], m[d], lvp[d])).sum::<f64>();
+                ratio += (0..z2.len()).map(|d| log_normal(z2[d], 0.0, 0.0) - log_q(f, z2[d], mu2[d], lv2[d])).sum::<f64>();
             }
-            _ => lw += z1.iter().map(|&z| log_normal(z, 0.0, 0.0)).sum::<f64>(),
+            _ => ratio += z1.iter().map(|&z| log_normal(z, 0.0, 0.0)).sum::<f64>(),
         }
-        lw
+        (self.log_px(&z1, x), ratio)
     }
 
     /// SGVB B for one datum with L noise draws (eq. 7), KLs integrated numerically.
     pub fn sgvb_b(&self, x: &[f64], eps1: &[Vec<f64>], eps2: Option<&[Vec<f64>]>) -> f64 {
+        let (rec, kl) = self.sgvb_b_terms(x, eps1, eps2);
+        rec - kl
+    }
+
+    /// SGVB B's two parts: 1/L sum_l log p(x | z1_l) and the KL part it subtracts.
+    /// With q(z2 | z1) the KL part is -H(q(z1|x)) - 1/L sum_l [log p(z1_l | z2_l)
+    /// - KL(q(z2 | z1_l) || N(0, I))], entropy and KL by quadrature.
+    pub fn sgvb_b_terms(&self, x: &[f64], eps1: &[Vec<f64>], eps2: Option<&[Vec<f64>]>) -> (f64, f64) {
         let f = self.cfg().family;
         let (mu, lv, q2) = self.encode(x);
         let l = eps1.len() as f64;
         let z1s: Vec<Vec<f64>> = eps1.iter().map(|e| (0..mu.len()).map(|d| mu[d] + (0.5 * lv[d]).exp() * e[d]).collect()).collect();
         let rec: f64 = z1s.iter().map(|z| self.log_px(z, x)).sum::<f64>() / l;
+        if self.z2_given_z1() {
+            let entropy: f64 = (0..mu.len()).map(|d| entropy_numeric(f, mu[d], lv[d])).sum();
+            let mut inner = 0.0;
+            for (z1, e) in z1s.iter().zip(eps2.unwrap()) {
+                let (mu2, lv2) = self.encode2(z1);
+                let z2: Vec<f64> = (0..mu2.len()).map(|d| mu2[d] + (0.5 * lv2[d]).exp() * e[d]).collect();
+                let (m, lvp) = self.prior(&z2);
+                inner += (0..z1.len()).map(|d| log_normal(z1[d], m[d], lvp[d])).sum::<f64>();
+                inner -= (0..mu2.len()).map(|d| kl_numeric(f, mu2[d], lv2[d], 0.0, 0.0)).sum::<f64>();
+            }
+            return (rec, -entropy - inner / l);
+        }
         match (q2, eps2) {
             (Some((mu2, lv2)), Some(e2)) => {
                 let kl2: f64 = (0..mu2.len()).map(|d| kl_numeric(f, mu2[d], lv2[d], 0.0, 0.0)).sum();
@@ -152,9 +215,9 @@ impl<'a> Reference<'a> {
                     let (m, lvp) = self.prior(&z2);
                     kl1 += (0..mu.len()).map(|d| kl_numeric(f, mu[d], lv[d], m[d], lvp[d])).sum::<f64>();
                 }
-                rec - kl1 / l - kl2
+                (rec, kl1 / l + kl2)
             }
-            _ => rec - (0..mu.len()).map(|d| kl_numeric(f, mu[d], lv[d], 0.0, 0.0)).sum::<f64>(),
+            _ => (rec, (0..mu.len()).map(|d| kl_numeric(f, mu[d], lv[d], 0.0, 0.0)).sum::<f64>()),
         }
     }
 }
