@@ -12,10 +12,12 @@
 use wasm_bindgen::prelude::*;
 
 mod data;
+mod kernel;
 mod model;
 mod trainer;
 
 pub use data::Data;
+pub use kernel::*;
 pub use model::Model;
 pub use trainer::Trainer;
 
