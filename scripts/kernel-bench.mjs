@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// The matmul kernel in headless Chromium, each build in its own page. Prints ONE JSON line:
+//   peak_gflops       {relaxed, plain}: kernelPeak, a register-only loop of independent
+//                     f32x4 multiply-adds (relaxed madd / mul + add): what one core can do
+//   gflops            {relaxed, plain, gemm019}: per hot shape of the standard model
+//                     (784-400-20, batch 100), "fwd|dlhs|drhs m x k x n", as dfdx lays them
+//                     out (dlhs: rhs transposed view; drhs: lhs transposed view), plus m = 1
+//   step_gflops       the same, weighted by each shape's FLOPs in one training step
+//   efficiency        step_gflops / peak of the same build; fwd 100x784x400 / relaxed peak
+//   wasm_bytes        raw and gzip -9 sizes
+// Every figure is the median of RUNS (default 5) timed runs of ~80 ms after warm-up (V8
+// compiles wasm with its baseline tier first). gemm019 is the old path (gemm 0.19 for f32,
+// the vae-wasm `gemm019` feature), built here on first use; NO_GEMM019=1 skips it.
+// Needs scripts/build-wasm.sh. A benchmark: it prints figures, it asserts nothing.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RUNS = Number(process.env.RUNS || 5);
+const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, 'target');
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+// [kind, m, k, n, times per step]; kind: fwd (layout 0), dlhs (1), drhs (2).
+const SHAPES = [
+  ['fwd', 100, 784, 400, 1], ['fwd', 100, 400, 20, 2], ['fwd', 100, 20, 400, 1], ['fwd', 100, 400, 784, 1],
+  ['dlhs', 100, 400, 784, 1], ['dlhs', 100, 784, 400, 1], ['dlhs', 100, 20, 400, 1], ['dlhs', 100, 400, 20, 2],
+  ['drhs', 784, 100, 400, 1], ['drhs', 400, 100, 20, 2], ['drhs', 20, 100, 400, 1], ['drhs', 400, 100, 784, 1],
+  ['fwd', 1, 784, 400, 0], ['fwd', 1, 400, 784, 0],
+];
+const LAYOUT = { fwd: 0, dlhs: 1, drhs: 2 };
+
+const pkg = join(ROOT, 'www/build/pkg');
+for (const f of ['vae_wasm.js', 'vae_wasm_bg.wasm', 'vae_wasm_relaxed_bg.wasm']) {
+  if (!existsSync(join(pkg, f))) throw new Error(`${f} missing in www/build/pkg: run bash scripts/build-wasm.sh`);
+}
+const variants = [
+  { name: 'relaxed', dir: pkg, wasm: 'vae_wasm_relaxed_bg.wasm' },
+  { name: 'plain', dir: pkg, wasm: 'vae_wasm_bg.wasm' },
+];
+if (process.env.NO_GEMM019 !== '1') variants.push({ name: 'gemm019', dir: buildGemm019(), wasm: 'vae_wasm_bg.wasm' });
+
+const profile = mkdtempSync(join(tmpdir(), 'kernel-bench-'));
+const browser = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: FLAGS });
+const result = { peak_gflops: {}, gflops: {}, step_gflops: {}, efficiency: {}, wasm_bytes: {}, runs: RUNS };
+try {
+  for (const v of variants) {
+    const page = await browser.newPage();
+    // One made-up origin, answered from disk: no server to start.
+    await page.route('http://kernel.bench/**', (route) => {
+      const name = new URL(route.request().url()).pathname.slice(1);
+      if (name === '') return route.fulfill({ contentType: 'text/html', body: '<!doctype html><link rel="icon" href="data:,">' });
+      const type = name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+      return route.fulfill({ contentType: type, body: readFileSync(join(v.dir, name)) });
+    });
+    await page.goto('http://kernel.bench/');
+    const bytes = readFileSync(join(v.dir, v.wasm));
+    result.wasm_bytes[v.name] = { raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length };
+    const r = await page.evaluate(measure, { wasm: v.wasm, shapes: SHAPES, layout: LAYOUT, runs: RUNS });
+    await page.close();
+    if (r.error) {
+      console.error(`kernel-bench: ${v.name}: ${r.error}`);
+      continue;
+    }
+    if (v.name !== 'gemm019') result.peak_gflops[v.name] = r.peak;
+    result.gflops[v.name] = r.gflops;
+    // A step's FLOPs over the time its shapes take at the measured rates.
+    let flops = 0;
+    let secs = 0;
+    for (const [kind, m, k, n, times] of SHAPES) {
+      const f = 2 * m * k * n * times;
+      flops += f;
+      secs += f / (r.gflops[`${kind} ${m}x${k}x${n}`] * 1e9);
+    }
+    result.step_gflops[v.name] = round(flops / secs / 1e9);
+  }
+  for (const name of ['relaxed', 'plain']) {
+    if (result.step_gflops[name] && result.peak_gflops[name]) result.efficiency[`${name}_step`] = round(result.step_gflops[name] / result.peak_gflops[name], 2);
+  }
+  const big = (name) => result.gflops[name]?.['fwd 100x784x400'];
+  if (big('relaxed') && result.peak_gflops.relaxed) result.efficiency.relaxed_fwd_100x784x400 = round(big('relaxed') / result.peak_gflops.relaxed, 2);
+  if (big('plain') && result.peak_gflops.plain) result.efficiency.plain_fwd_100x784x400 = round(big('plain') / result.peak_gflops.plain, 2);
+  console.log(JSON.stringify(result));
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+function round(x, d = 1) {
+  return +x.toFixed(d);
+}
+
+/** Runs in the page: loads the glue and one module, times the probes. */
+async function measure({ wasm, shapes, layout, runs }) {
+  let g;
+  try {
+    g = await import('/vae_wasm.js');
+    await g.default({ module_or_path: `/${wasm}` });
+  } catch (e) {
+    return { error: `could not load ${wasm}: ${e.message}` };
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // Grows the work until one call takes ~80 ms (warming up on the way), then times `runs`.
+  const rate = (call) => {
+    let size = 1;
+    for (let i = 0; i < 3; i++) call(size);
+    for (;;) {
+      const t0 = performance.now();
+      call(size);
+      const ms = performance.now() - t0;
+      if (ms > 20) {
+        size = Math.max(1, Math.round((size * 80) / ms));
+        break;
+      }
+      size *= 4;
+    }
+    const out = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      const flops = call(size);
+      out.push(flops / ((performance.now() - t0) * 1e6));
+    }
+    return +median(out).toFixed(1);
+  };
+  const peak = rate((s) => g.kernelPeak(s * 10000));
+  const gflops = {};
+  for (const [kind, m, k, n] of shapes) gflops[`${kind} ${m}x${k}x${n}`] = rate((s) => g.kernelMatmul(m, k, n, s, layout[kind]));
+  return { peak, gflops, relaxed: g.kernelRelaxed(), kernel: g.kernelName() };
+}
+
+/** The old path for comparison: vae-wasm with the gemm019 feature (gemm 0.19 for f32), plain
+ * simd128, bindgen + wasm-opt as scripts/build-wasm.sh does. Returns its package folder. */
+function buildGemm019() {
+  const dir = join(TARGET, 'gemm019');
+  const out = join(dir, 'pkg');
+  const env = { ...process.env, CARGO_TARGET_DIR: dir, RUSTFLAGS: '-C target-feature=+simd128' };
+  const args = ['build', '--profile', 'wasm-release', '--target', 'wasm32-unknown-unknown', '-p', 'vae-wasm', '--features', 'gemm019'];
+  execFileSync('cargo', args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const wasm = join(dir, 'wasm32-unknown-unknown/wasm-release/vae_wasm.wasm');
+  const built = join(out, 'vae_wasm_bg.wasm');
+  if (!existsSync(built) || statSync(wasm).mtimeMs > statSync(built).mtimeMs) {
+    execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', out, wasm], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(join(ROOT, 'node_modules/.bin/wasm-opt'), ['-O3', '--enable-simd', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', built, '-o', built], { stdio: 'inherit' });
+  }
+  return out;
+}
