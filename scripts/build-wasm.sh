@@ -16,11 +16,12 @@ target_dir=${CARGO_TARGET_DIR:-target}
 out=www/build/pkg
 # Two target dirs: the flags differ, so one dir would rebuild everything at every switch.
 # RUSTFLAGS replaces .cargo/config.toml's target rustflags; the plain one says the same as
-# that file, so other cargo commands for wasm32 share the plain build's artifacts.
+# that file (see there for -disable-lsr), so other cargo commands for wasm32 share the plain
+# build's artifacts.
 plain_dir=$target_dir
 relaxed_dir=$target_dir/relaxed-simd
 build() { # TARGET_DIR FEATURES
-  CARGO_TARGET_DIR=$1 RUSTFLAGS="-C target-feature=$2" \
+  CARGO_TARGET_DIR=$1 RUSTFLAGS="-C target-feature=$2 -C llvm-args=-disable-lsr" \
     cargo build --profile wasm-release --target wasm32-unknown-unknown -p vae-wasm
 }
 # wasm-release: release + fat LTO, one codegen unit, panic=abort (Cargo.toml).

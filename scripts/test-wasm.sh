@@ -37,7 +37,7 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 # Same target dirs and flags as scripts/build-wasm.sh, so the dependencies are built once.
 run() { # NAME TARGET_DIR FEATURES
   echo "== test-wasm: $1 ($3)"
-  CARGO_TARGET_DIR=$2 RUSTFLAGS="-C target-feature=$3" \
+  CARGO_TARGET_DIR=$2 RUSTFLAGS="-C target-feature=$3 -C llvm-args=-disable-lsr" \
     cargo test --target wasm32-unknown-unknown -p gemm@0.15.99
 }
 run "plain simd128" "$target_dir" +simd128

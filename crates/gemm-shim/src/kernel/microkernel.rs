@@ -63,14 +63,10 @@ unsafe fn accumulate<V: F32x4, const MR: usize, const NV: usize>(
             }
         }
     }
-    for _ in 0..kc / 2 {
+    for _ in 0..kc {
         step::<V, MR, NV>(&mut acc, a, b);
-        step::<V, MR, NV>(&mut acc, a.add(MR), b.add(4 * NV));
-        a = a.add(2 * MR);
-        b = b.add(8 * NV);
-    }
-    if kc % 2 == 1 {
-        step::<V, MR, NV>(&mut acc, a, b);
+        a = a.add(MR);
+        b = b.add(4 * NV);
     }
     acc
 }

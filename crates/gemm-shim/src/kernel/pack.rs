@@ -38,7 +38,7 @@ pub unsafe fn pack_a<const MR: usize>(a: *const f32, rs: isize, cs: isize, mc: u
 }
 
 /// Packs the `kc x nc` block of B whose element (p, j) is at `b + p·rs + j·cs` into column
-/// panels of `NR` (a multiple of 4): the panel starting at column `j` sits at `out + j·kc`
+/// panels of `NR = 4·NV`: the panel starting at column `j` sits at `out + j·kc`
 /// and holds `kc` groups of `w` values, `w` = the panel's columns rounded up to whole
 /// vectors, zeros past `nc` (so the micro-kernel's last vector multiplies zeros, and those
 /// lanes are never stored).
@@ -46,23 +46,24 @@ pub unsafe fn pack_a<const MR: usize>(a: *const f32, rs: isize, cs: isize, mc: u
 /// # Safety
 /// Every element (p < kc, j < nc) must be readable at its offset, and `out` writable for
 /// `kc · round_up(nc, 4)` floats.
-pub unsafe fn pack_b<const NR: usize>(b: *const f32, rs: isize, cs: isize, kc: usize, nc: usize, out: *mut f32) {
+pub unsafe fn pack_b<const NV: usize>(b: *const f32, rs: isize, cs: isize, kc: usize, nc: usize, out: *mut f32) {
+    let nr = 4 * NV;
     let mut j = 0;
     while j < nc {
-        let cols = NR.min(nc - j);
-        let w = NR.min(cols.next_multiple_of(4));
+        let cols = nr.min(nc - j);
+        let w = nr.min(cols.next_multiple_of(4));
         let src = b.offset(j as isize * cs);
         let dst = out.add(j * kc);
-        if cols == NR && cs == 1 {
-            // Rows of B contiguous (dfdx's forward weights): NR-float copies.
+        if cols == nr && cs == 1 {
+            // Rows of B contiguous (dfdx's forward weights): nr-float copies.
             for p in 0..kc {
-                core::ptr::copy_nonoverlapping(src.offset(p as isize * rs), dst.add(p * NR), NR);
+                core::ptr::copy_nonoverlapping(src.offset(p as isize * rs), dst.add(p * nr), nr);
             }
-        } else if cols == NR {
+        } else if cols == nr {
             for p in 0..kc {
                 let s = src.offset(p as isize * rs);
-                for c in 0..NR {
-                    *dst.add(p * NR + c) = *s.offset(c as isize * cs);
+                for c in 0..nr {
+                    *dst.add(p * nr + c) = *s.offset(c as isize * cs);
                 }
             }
         } else {
@@ -73,6 +74,6 @@ pub unsafe fn pack_b<const NR: usize>(b: *const f32, rs: isize, cs: isize, kc: u
                 }
             }
         }
-        j += NR;
+        j += nr;
     }
 }
