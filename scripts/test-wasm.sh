@@ -34,6 +34,9 @@ cat >"$tmp/webdriver.json" <<JSON
 JSON
 export CHROMEDRIVER=$chromedriver WASM_BINDGEN_TEST_WEBDRIVER_JSON=$tmp/webdriver.json
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+# The runner's whole-run limit defaults to 20 s: the model-size cases take longer than that
+# on a busy 2-core machine (a limit on hanging, not a timed assertion).
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-600}
 # Same target dirs and flags as scripts/build-wasm.sh, so the dependencies are built once.
 run() { # NAME TARGET_DIR FEATURES
   echo "== test-wasm: $1 ($3)"
