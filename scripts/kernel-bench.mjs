@@ -126,14 +126,19 @@ async function measure({ wasm, shapes, layout, runs, mnist }) {
     const s = [...xs].sort((a, b) => a - b);
     return { best: +s.at(-1).toFixed(1), median: +s[Math.floor(s.length / 2)].toFixed(1) };
   };
-  // Grows the work until one call takes >= 5 ms (warming up on the way), then times `runs`.
+  // Grows the work until a call takes >= 5 ms (warming up on the way). The fastest of three
+  // calls decides: one call slowed by a neighbour would stop the growth early, and a call
+  // near the timer's 0.1 ms resolution would then read far too fast.
   const calibrate = (call) => {
     let size = 1;
     for (let i = 0; i < 3; i++) call(size);
     for (;;) {
-      const t0 = performance.now();
-      call(size);
-      const ms = performance.now() - t0;
+      let ms = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        call(size);
+        ms = Math.min(ms, performance.now() - t0);
+      }
       if (ms > 5) return size;
       size *= 2;
     }

@@ -264,12 +264,13 @@ test! {
 
 test! {
     /// Tiny and edge shapes: 1x1, k = 1, m and n off the 5x8 tile, exactly one tile, k one
-    /// past a depth block, m past the row block, n past the column block, empty matrices.
+    /// past a depth block, m past the row block, n past the column block, empty matrices,
+    /// single row panels (B read in place) with a partial last column panel.
     fn edge_shapes() {
         let shapes = [
             (1, 1, 1), (1, 1000, 1), (1, 1, 9), (7, 1, 13), (5, 3, 9), (5, 512, 8), (10, 513, 16),
             (13, 300, 7), (25, 1025, 30), (121, 3, 9), (250, 40, 3), (3, 2, 1030), (2, 1030, 3),
-            (11, 64, 4), (4, 64, 11), (9, 9, 1), (0, 5, 3), (3, 5, 0),
+            (11, 64, 4), (4, 64, 11), (9, 9, 1), (0, 5, 3), (3, 5, 0), (4, 600, 37), (1, 1030, 20),
         ];
         for (s, &(m, k, n)) in shapes.iter().enumerate() {
             check(Case::new(m, k, n), s as u64);

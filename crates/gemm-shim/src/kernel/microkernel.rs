@@ -20,26 +20,28 @@ pub struct Store {
 /// Computes one tile and writes it to dst.
 ///
 /// - `a`: packed A micro-panel, `kc` groups of `MR` floats (row `i` of depth `p` at `p·MR + i`).
-/// - `b`: packed B micro-panel, `kc` groups of `4·NV` floats, zero-padded past the matrix.
+/// - `b`: B micro-panel, `kc` rows of `4·NV` floats, row `p` at `b + p·b_step`: packed
+///   (`b_step = 4·NV`, zero-padded past the matrix) or, for a single row panel, B itself.
 /// - `dst`: element (0, 0) of the tile; element (i, j) is at `dst + i·rs + j·cs`.
 /// - `cols`: how many of the tile's `4·NV` columns exist in dst (`1..=4·NV`); all `MR`
 ///   rows exist (the caller picks `MR` for the last row panel).
 ///
 /// # Safety
-/// `a` must be readable for `kc·MR` floats and `b` for `kc·4·NV`; every dst element
+/// `a` must be readable for `kc·MR` floats and each of the `kc` rows of `b` for `4·NV`; every dst element
 /// (i < MR, j < cols) must be valid for reads and writes and not alias `a` or `b`.
 #[inline(never)]
 pub unsafe fn tile<V: F32x4, const MR: usize, const NV: usize>(
     kc: usize,
     a: *const f32,
     b: *const f32,
+    b_step: isize,
     dst: *mut f32,
     rs: isize,
     cs: isize,
     cols: usize,
     store: Store,
 ) {
-    let acc = accumulate::<V, MR, NV>(kc, a, b);
+    let acc = accumulate::<V, MR, NV>(kc, a, b, b_step);
     write::<V, MR, NV>(&acc, dst, rs, cs, cols, store);
 }
 
@@ -51,6 +53,7 @@ unsafe fn accumulate<V: F32x4, const MR: usize, const NV: usize>(
     kc: usize,
     mut a: *const f32,
     mut b: *const f32,
+    b_step: isize,
 ) -> [[V; NV]; MR] {
     let mut acc = [[V::zero(); NV]; MR];
     #[inline(always)]
@@ -66,7 +69,7 @@ unsafe fn accumulate<V: F32x4, const MR: usize, const NV: usize>(
     for _ in 0..kc {
         step::<V, MR, NV>(&mut acc, a, b);
         a = a.add(MR);
-        b = b.add(4 * NV);
+        b = b.offset(b_step);
     }
     acc
 }

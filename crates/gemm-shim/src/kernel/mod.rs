@@ -203,7 +203,14 @@ unsafe fn blocked<V: F32x4, const TM: usize, const TV: usize>(
             let nc = nb.min(n - jc);
             for pc in (0..k).step_by(kb) {
                 let kc = kb.min(k - pc);
-                pack::pack_b::<TV>(b.offset(pc as isize * b_rs + jc as isize * b_cs), b_rs, b_cs, kc, nc, b_pack);
+                let b_block = b.offset(pc as isize * b_rs + jc as isize * b_cs);
+                // A single row panel (m <= TM: inference's m = 1) uses each B panel once, so
+                // copying B would cost more than it saves: whole panels of a row-major B are
+                // read in place, and only the last, partial one is packed (a read past its
+                // columns could leave the matrix).
+                let direct = m <= TM && b_cs == 1;
+                let tail = if direct { nc - nc % tn } else { 0 };
+                pack::pack_b::<TV>(b_block.add(tail), b_rs, b_cs, kc, nc - tail, b_pack);
                 // The first depth block applies alpha (or overwrites); later ones add to it.
                 let store = if pc == 0 { Store { alpha, beta, read } } else { Store { alpha: 1.0, beta, read: true } };
                 for ic in (0..m).step_by(mb) {
@@ -211,11 +218,15 @@ unsafe fn blocked<V: F32x4, const TM: usize, const TV: usize>(
                     pack::pack_a::<TM>(a.offset(ic as isize * a_rs + pc as isize * a_cs), a_rs, a_cs, mc, kc, a_pack);
                     for jr in (0..nc).step_by(tn) {
                         let cols = tn.min(nc - jr);
-                        let bp = b_pack.add(jr * kc);
+                        let (bp, b_step) = if jr < tail {
+                            (b_block.add(jr), b_rs)
+                        } else {
+                            (b_pack.add((jr - tail) * kc) as *const f32, cols.next_multiple_of(4).min(tn) as isize)
+                        };
                         for ir in (0..mc).step_by(TM) {
                             let rows = TM.min(mc - ir);
                             let d = dst.offset((ic + ir) as isize * d_rs + (jc + jr) as isize * d_cs);
-                            run_tile::<V, TM, TV>(rows, cols, kc, a_pack.add(ir * kc), bp, d, d_rs, d_cs, store);
+                            run_tile::<V, TM, TV>(rows, cols, kc, a_pack.add(ir * kc), bp, b_step, d, d_rs, d_cs, store);
                         }
                     }
                 }
@@ -246,6 +257,7 @@ unsafe fn run_tile<V: F32x4, const TM: usize, const TV: usize>(
     kc: usize,
     a: *const f32,
     b: *const f32,
+    b_step: isize,
     d: *mut f32,
     rs: isize,
     cs: isize,
@@ -255,7 +267,7 @@ unsafe fn run_tile<V: F32x4, const TM: usize, const TV: usize>(
     macro_rules! arms {
         ($(($r:literal, $v:literal)),*) => {
             match (rows, nv) {
-                $( ($r, $v) if $r <= TM && $v <= TV => tile::<V, $r, $v>(kc, a, b, d, rs, cs, cols, store), )*
+                $( ($r, $v) if $r <= TM && $v <= TV => tile::<V, $r, $v>(kc, a, b, b_step, d, rs, cs, cols, store), )*
                 _ => unreachable!("tile {rows}x{cols} outside {TM}x{}", 4 * TV),
             }
         };
