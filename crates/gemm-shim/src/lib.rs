@@ -6,11 +6,12 @@
 //!
 //! - natively (x86-64, aarch64): gemm 0.19 unchanged, with its AVX2/FMA/NEON kernels;
 //! - in wasm with simd128: `gemm::<f32>` runs our kernel ([`kernel`]: packing, blocking and
-//!   a 6x8 register-blocked micro-kernel, with relaxed SIMD's fused multiply-add in the
+//!   a 5x8 register-blocked micro-kernel, with relaxed SIMD's multiply-add in the
 //!   `+relaxed-simd` build). gemm 0.19's wasm path is its scalar kernel auto-vectorised,
-//!   with no FMA; ours is ~2x faster on this model's shapes (README, "The kernel"). Other
-//!   dtypes go to gemm 0.19. The `gemm019` feature keeps gemm 0.19 for f32 too, so the
-//!   benchmark can measure the old path in the same browser.
+//!   with no FMA; ours runs a training step's products at ~1.6x its speed with relaxed
+//!   SIMD, ~1.4x without (crates/gemm-shim/README.md). Other dtypes go to gemm 0.19. The
+//!   `gemm019` feature keeps gemm 0.19 for f32 too, so the benchmark can measure the old
+//!   path in the same browser.
 pub use real_gemm::*;
 
 #[doc(hidden)]

@@ -5,7 +5,7 @@
 //! BLIS", 2016): the tile's `MR·NV` accumulators live in registers for the whole depth `kc`;
 //! each step of the depth loads one row of the packed B panel (`NV` vectors), broadcasts
 //! each of the `MR` packed A values and does `MR·NV` independent multiply-adds. See
-//! `mod.rs` for why the production tile is 6 x 8.
+//! `mod.rs` for why the production tile is 5 x 8.
 use super::vector::F32x4;
 
 /// How a finished tile is written: `dst = alpha·dst + beta·acc` when `read`, else
@@ -46,8 +46,10 @@ pub unsafe fn tile<V: F32x4, const MR: usize, const NV: usize>(
 }
 
 /// The depth loop: `MR·NV` accumulators, one broadcast per A value, `NV` loads per B row.
-/// Unrolled twice so the loop's own counter and pointer updates cost half as much per
-/// multiply-add (V8 does not unroll wasm loops itself).
+/// One depth step per iteration, on purpose: unrolled, LLVM's wasm backend (which has no
+/// register model) hoists the next step's loads above this step's multiply-adds, and V8
+/// then spills accumulators. Each A value is broadcast right before its own multiply-adds,
+/// so at most 10 accumulators + 2 B vectors + 1 A value (+ 1 product) are live.
 #[inline(always)]
 unsafe fn accumulate<V: F32x4, const MR: usize, const NV: usize>(
     kc: usize,
