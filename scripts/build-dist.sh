@@ -4,7 +4,9 @@
 #
 #   dist/vae-playground.js      the custom element (ES module, CSS inside)
 #   dist/worker.js, replica-worker.js   the training workers, started on first training
-#   dist/pkg/vae_wasm_bg.wasm   the model code, one instance per page however many widgets
+#   dist/pkg/vae_wasm_bg.wasm, vae_wasm_relaxed_bg.wasm
+#                               the model code (plain simd128 / relaxed SIMD, picked at run
+#                               time), one instance per page however many widgets
 #   dist/pretrained.safetensors the default model
 #   dist/data/...               gzipped MNIST / Fashion-MNIST (training, test digits)
 #   dist/README.txt             the snippet to paste into a page
@@ -30,7 +32,7 @@ node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/
   --bundle --format=esm --target=es2022 --minify --loader:.css=text \
   --outdir="$out" --log-level=warning --log-override:ignored-bare-import=silent
 
-cp www/build/pkg/vae_wasm_bg.wasm "$out/pkg/"
+cp www/build/pkg/vae_wasm_bg.wasm www/build/pkg/vae_wasm_relaxed_bg.wasm "$out/pkg/"
 [[ -f www/build/pretrained.safetensors ]] && cp www/build/pretrained.safetensors "$out/"
 [[ -d www/build/data ]] && cp -r www/build/data "$out/data"
 

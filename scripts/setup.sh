@@ -14,7 +14,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-if [[ "${VAE_SKIP_BROWSER:-}" != 1 ]] && [[ ! -x /usr/bin/chromium ]]; then
+if [[ "${VAE_SKIP_BROWSER:-}" != 1 ]] && { [[ ! -x /usr/bin/chromium ]] || [[ ! -x /usr/bin/chromedriver ]]; }; then
   echo "setup: installing Debian chromium (headless browser tests)"
   apt_install chromium chromium-driver
 else

@@ -9,7 +9,7 @@ import { ModelHolder } from './state';
 import type { BenchResult, EquivalenceResult } from './train-panel';
 import { el, errorMessage, initErrorBanner, showError } from './ui';
 import { followUrl, readHash, scrollToView } from './url-state';
-import { loadWasm } from './wasm';
+import { kernel, loadWasm, wasmVariant } from './wasm';
 
 declare global {
   interface Window {
@@ -19,6 +19,8 @@ declare global {
      * and reports the memory of the page and its workers (cross-origin isolated pages). */
     __vaeBench?: (warmup: number, steps: number, k?: number) => Promise<BenchResult>;
     __vaeMemory?: () => Promise<{ wasmBytes: number; jsBytes: number | null }>;
+    /** GFLOP/s of the kernel's register-only loop, one figure per ~10 ms call over `ms`. */
+    __vaeKernel?: { peak: (ms: number) => number[]; relaxed: boolean; variant: string | null };
     /** Only with ?debug in the URL: hooks for the worker tests. */
     __vaeDebug?: {
       equivalence: (k: number, steps: number) => Promise<EquivalenceResult>;
@@ -58,6 +60,26 @@ async function main(): Promise<void> {
   scrollToView(url.view);
   if (train && new URLSearchParams(location.search).has('bench')) {
     window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);
+    window.__vaeKernel = {
+      peak: (ms) => {
+        let n = 1000;
+        for (let t = 0; t < 5; ) {
+          const t0 = performance.now();
+          kernel.peak(n);
+          t = performance.now() - t0;
+          if (t < 5) n *= 2;
+        }
+        const out: number[] = [];
+        for (const end = performance.now() + ms; performance.now() < end; ) {
+          const t0 = performance.now();
+          const flops = kernel.peak(n);
+          out.push(flops / ((performance.now() - t0) * 1e6));
+        }
+        return out;
+      },
+      relaxed: kernel.relaxed(),
+      variant: wasmVariant(),
+    };
     // The worker's wasm memory, plus its JavaScript heap where the browser can measure it
     // (cross-origin isolated pages; wasm memory is not in that figure).
     window.__vaeMemory = async () => {

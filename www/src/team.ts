@@ -18,7 +18,7 @@ import {
   STALL_MS,
 } from './exchange';
 import type { FromReplicaWorker, ToReplicaWorker } from './protocol';
-import { type Data, type Lead, Replica } from './wasm';
+import { type Data, type Lead, Replica, withVariant } from './wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -91,7 +91,7 @@ export class Team {
   }
 
   private spawn(j: number): Helper {
-    const worker = new Worker(new URL('./replica-worker.js', import.meta.url), { type: 'module', name: `vae-train-${j + 1}` });
+    const worker = new Worker(withVariant(new URL('./replica-worker.js', import.meta.url)), { type: 'module', name: `vae-train-${j + 1}` });
     const h: Helper = { worker, pending: new Map() };
     const fail = (reason: string) => {
       this.lost ??= new WorkerLost(j + 1, reason);

@@ -7,7 +7,7 @@ import { SavedRunOffer } from './recovery';
 import * as settings from './settings';
 import type { ModelHolder } from './state';
 import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from './ui';
-import { binarizationFor, Model } from './wasm';
+import { binarizationFor, Model, withVariant } from './wasm';
 
 type State = 'idle' | 'starting' | 'running' | 'paused';
 
@@ -171,7 +171,7 @@ export class TrainPanel {
   private getWorker(): Worker {
     if (!this.worker) {
       // Created on first use: its wasm instance would compete with the page's first paint.
-      this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'vae-trainer' });
+      this.worker = new Worker(withVariant(new URL('./worker.js', import.meta.url)), { type: 'module', name: 'vae-trainer' });
       this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
       this.worker.postMessage({ type: 'set-workers', k: this.workers() } satisfies ToWorker);
       this.worker.onerror = (e) => {

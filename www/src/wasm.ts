@@ -3,6 +3,7 @@
 // crate (crates/vae-wasm) actually returns, so the rest of the page is checked against it.
 // Shared by the page and the worker: no DOM-only types here.
 import initGlue, * as glue from '../build/pkg/vae_wasm.js';
+import { PLAIN_WASM, RELAXED_WASM, wasmUrl } from './wasm-variant';
 
 export type Activation = 'relu' | 'tanh';
 export type Family = 'gaussian' | 'laplace' | 'logistic';
@@ -147,6 +148,13 @@ export interface ReplicaStatic {
   shardOf(n: number, k: number, i: number): Uint32Array;
 }
 
+/** The matmul kernel's probes (crates/vae-wasm/src/kernel.rs), for the benchmark. */
+export const kernel = {
+  /** FLOPs done by a register-only multiply-add loop of `iterations`. */
+  peak: (iterations: number): number => (glue as unknown as { kernelPeak(i: number): number }).kernelPeak(iterations),
+  relaxed: (): boolean => (glue as unknown as { kernelRelaxed(): boolean }).kernelRelaxed(),
+};
+
 export const Model = glue.Model as unknown as ModelStatic;
 export const Data = glue.Data as unknown as DataStatic;
 export const Lead = glue.Lead as unknown as LeadStatic;
@@ -179,12 +187,40 @@ export function binarizationFor(decoder: DecoderKind): Binarization {
 }
 
 let loading: Promise<{ memory: WebAssembly.Memory }> | null = null;
+let variant: 'relaxed' | 'plain' | null = null;
 
-/** Instantiates the wasm module once. The URL is explicit because the glue is bundled into
- * main.js / worker.js (both in www/build/), so its own import.meta.url default would be wrong. */
+/** `?wasm=simd` or `?wasm=relaxed` in the page's URL (and so in its workers', see
+ * `withVariant`) forces one build: for benchmarks and tests. */
+function forcedVariant(): 'relaxed' | 'plain' | null {
+  const v = new URLSearchParams(globalThis.location?.search ?? '').get('wasm');
+  return v === 'relaxed' ? 'relaxed' : v === 'simd' ? 'plain' : null;
+}
+
+/** A worker script's URL carrying this context's forced build, if any. */
+export function withVariant(url: URL): URL {
+  const v = new URLSearchParams(globalThis.location?.search ?? '').get('wasm');
+  if (v) url.searchParams.set('wasm', v);
+  return url;
+}
+
+/** Instantiates the wasm module once: the relaxed-SIMD build where the browser has it,
+ * else the plain simd128 one (wasm-variant.ts). The URLs are explicit because the glue is
+ * bundled into main.js / worker.js (both in www/build/), so its own import.meta.url
+ * default would be wrong. */
 export function loadWasm(): Promise<unknown> {
-  loading ??= initGlue({ module_or_path: new URL('./pkg/vae_wasm_bg.wasm', import.meta.url) }) as Promise<{ memory: WebAssembly.Memory }>;
+  loading ??= (async () => {
+    const base = new URL('./pkg/', import.meta.url);
+    const forced = forcedVariant();
+    const pick = forced ? { url: new URL(forced === 'relaxed' ? RELAXED_WASM : PLAIN_WASM, base), relaxed: forced === 'relaxed' } : await wasmUrl(base);
+    variant = pick.relaxed ? 'relaxed' : 'plain';
+    return (await initGlue({ module_or_path: pick.url })) as unknown as { memory: WebAssembly.Memory };
+  })();
   return loading;
+}
+
+/** Which build this context runs (after loadWasm). */
+export function wasmVariant(): 'relaxed' | 'plain' | null {
+  return variant;
 }
 
 /** Bytes of this instance's wasm memory (it only grows: the high-water mark). */

@@ -54,6 +54,9 @@ pub struct Replica<D: Device<f32>> {
     /// This worker's gradient of its rows (the negative summed bound), all parameters.
     pub grad: Vec<f32>,
     pub shard: Range<usize>,
+    /// Workers in the team and this one's index.
+    pub k: usize,
+    pub s: usize,
     /// The optimizer state of `shard` only.
     pub opt: Optimizer,
     pub draws: RowDraws,
@@ -72,7 +75,8 @@ impl<D: Device<f32>> Replica<D> {
         let draws = RowDraws::new(vae.config(), cfg, binarization);
         let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
         let params = vae.params();
-        Replica { vae, synced: true, params, grad: vec![0.0; n], reduced: vec![0.0; shard.len()], shard, opt, draws, path }
+        let reduced = if k > 1 { vec![0.0; shard.len()] } else { Vec::new() };
+        Replica { vae, synced: true, params, grad: vec![0.0; n], reduced, shard, k, s, opt, draws, path }
     }
 
     /// Worker `s` of `k` continuing a training state: all parameters, its shard of the
@@ -113,7 +117,7 @@ impl<D: Device<f32>> Replica<D> {
             self.vae();
         }
         let bound_sum = self.path.gradient(&self.vae, &self.params, &x, &noise, 1.0, &mut self.grad);
-        let finite = bound_sum.is_finite() && self.grad.iter().all(|g| g.is_finite());
+        let finite = bound_sum.is_finite() && all_finite(&self.grad);
         Part { bound_sum, rows, finite }
     }
 
@@ -131,6 +135,7 @@ impl<D: Device<f32>> Replica<D> {
 
     /// The reduce half of `update_shard`: the sum of the parts, kept for `apply`.
     pub fn reduce<'a>(&mut self, parts: impl IntoIterator<Item = &'a [f32]>) {
+        self.reduced.resize(self.shard.len(), 0.0);
         self.reduced.fill(0.0);
         for part in parts {
             assert_eq!(part.len(), self.reduced.len(), "gradient part does not match the shard");
@@ -138,9 +143,30 @@ impl<D: Device<f32>> Replica<D> {
         }
     }
 
-    /// The update half of `update_shard`: one optimizer step on the shard from the sum.
+    /// `reduce` with the other workers' parts in `staging` (K slots of the shard's length,
+    /// slot i from worker i) and this worker's own read in place from its gradient. Alone
+    /// (K = 1) there is nothing to add: `apply` then reads the gradient itself.
+    pub fn reduce_staged(&mut self, staging: &[f32]) {
+        if self.k == 1 {
+            return;
+        }
+        let len = self.shard.len();
+        assert_eq!(staging.len(), self.k * len, "staging does not hold K shard parts");
+        let own = &self.grad[self.shard.clone()];
+        self.reduced.resize(len, 0.0);
+        self.reduced.copy_from_slice(own);
+        for (i, part) in staging.chunks_exact(len.max(1)).enumerate().take(self.k) {
+            if i != self.s {
+                self.reduced.iter_mut().zip(part).for_each(|(r, p)| *r += p);
+            }
+        }
+    }
+
+    /// The update half of `update_shard`: one optimizer step on the shard from the sum (or,
+    /// alone, from the gradient).
     pub fn apply(&mut self, bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
-        let bound = update(&mut self.opt, &mut self.params[self.shard.clone()], &mut self.reduced, bound_sum, rows, step)?;
+        let sum = if self.k == 1 && self.reduced.is_empty() { &mut self.grad[self.shard.clone()] } else { &mut self.reduced[..] };
+        let bound = update(&mut self.opt, &mut self.params[self.shard.clone()], sum, bound_sum, rows, step)?;
         self.synced = false;
         Ok(bound)
     }
@@ -164,7 +190,25 @@ impl<D: Device<f32>> Replica<D> {
     }
 }
 
-/// FNV-1a over the parameters' bits: equal checksums mean bit-identical replicas.
+/// FNV-1a over the parameters' bits, a 32-bit word at a time (four times fewer steps than
+/// byte by byte; replicas compare it every few steps): equal checksums mean bit-identical
+/// replicas, up to a 2^-32 chance.
 pub fn checksum(params: &[f32]) -> u32 {
-    params.iter().fold(0x811C_9DC5u32, |h, p| p.to_bits().to_le_bytes().iter().fold(h, |h, &b| (h ^ b as u32).wrapping_mul(0x0100_0193)))
+    params.iter().fold(0x811C_9DC5u32, |h, p| (h ^ p.to_bits()).wrapping_mul(0x0100_0193))
+}
+
+/// Whether every value is finite, by one vectorisable pass: a sum in independent lanes is
+/// NaN or infinite as soon as one term is (a sum of finite gradients overflowing f32 would
+/// be refused too, which is right: its update would be).
+pub fn all_finite(v: &[f32]) -> bool {
+    const LANES: usize = 16;
+    let mut acc = [0.0f32; LANES];
+    let mut chunks = v.chunks_exact(LANES);
+    for c in &mut chunks {
+        for i in 0..LANES {
+            acc[i] += c[i] * 0.0;
+        }
+    }
+    let tail: f32 = chunks.remainder().iter().map(|x| x * 0.0).sum();
+    (acc.iter().sum::<f32>() + tail).is_finite()
 }

@@ -13,11 +13,13 @@
 use wasm_bindgen::prelude::*;
 
 mod data;
+mod kernel;
 mod lead;
 mod model;
 mod replica;
 
 pub use data::Data;
+pub use kernel::*;
 pub use lead::Lead;
 pub use model::Model;
 pub use replica::Replica;

@@ -12,8 +12,6 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 pub struct Replica {
     inner: CoreReplica<Dev>,
-    k: usize,
-    s: usize,
     /// K slots of shard length: slot i receives worker i's gradient of this worker's shard.
     staging: Vec<f32>,
     /// Backing store of `moments`.
@@ -40,8 +38,9 @@ impl Replica {
         }
         let state = TrainingState::from_bytes(bytes).map_err(js)?;
         let inner = CoreReplica::from_state(&state, vae_core::cpu(), k, s);
-        let staging = vec![0.0; k * inner.shard.len()];
-        Ok(Replica { inner, k, s, staging, moments: Vec::new() })
+        // Alone, a worker needs no staging: its update reads its own gradient.
+        let staging = if k > 1 { vec![0.0; k * inner.shard.len()] } else { Vec::new() };
+        Ok(Replica { inner, staging, moments: Vec::new() })
     }
 
     /// The gradient of rows `first..` of minibatch `step` (their stored bytes): returns
@@ -64,7 +63,8 @@ impl Replica {
     }
 
     /// The K receiving slots for this worker's shard (slot i for worker i), as a view
-    /// (valid until the next call into the module). Slot `s` (its own) is filled here.
+    /// (valid until the next call into the module). Its own slot is not read: its own part
+    /// comes from its gradient.
     #[wasm_bindgen(js_name = stagingView)]
     pub fn staging_view(&mut self) -> js_sys::Float32Array {
         // SAFETY: as gradView.
@@ -75,10 +75,7 @@ impl Replica {
     /// `applyUpdate`.
     #[wasm_bindgen(js_name = reduceShard)]
     pub fn reduce_shard(&mut self) {
-        let len = self.inner.shard.len();
-        self.staging[self.s * len..(self.s + 1) * len].copy_from_slice(self.inner.grad_of(self.inner.shard.clone()));
-        let parts = (0..self.k).map(|i| &self.staging[i * len..(i + 1) * len]);
-        self.inner.reduce(parts);
+        self.inner.reduce_staged(&self.staging);
     }
 
     /// One optimizer step on this worker's shard from the reduced gradient. `bound_sum` and
