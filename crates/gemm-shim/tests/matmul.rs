@@ -19,15 +19,61 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// What the tests call: the gemm crate's f32 signature, without conjugation and threads.
-type Gemm = unsafe fn(usize, usize, usize, *mut f32, isize, isize, bool, *const f32, isize, isize, *const f32, isize, isize, f32, f32);
+type Gemm = unsafe fn(
+    usize,
+    usize,
+    usize,
+    *mut f32,
+    isize,
+    isize,
+    bool,
+    *const f32,
+    isize,
+    isize,
+    *const f32,
+    isize,
+    isize,
+    f32,
+    f32,
+);
 
 unsafe fn public_gemm(
-    m: usize, n: usize, k: usize, dst: *mut f32, dst_cs: isize, dst_rs: isize, read_dst: bool,
-    lhs: *const f32, lhs_cs: isize, lhs_rs: isize, rhs: *const f32, rhs_cs: isize, rhs_rs: isize, alpha: f32, beta: f32,
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut f32,
+    dst_cs: isize,
+    dst_rs: isize,
+    read_dst: bool,
+    lhs: *const f32,
+    lhs_cs: isize,
+    lhs_rs: isize,
+    rhs: *const f32,
+    rhs_cs: isize,
+    rhs_rs: isize,
+    alpha: f32,
+    beta: f32,
 ) {
     gemm::gemm(
-        m, n, k, dst, dst_cs, dst_rs, read_dst, lhs, lhs_cs, lhs_rs, rhs, rhs_cs, rhs_rs, alpha, beta, false, false,
-        false, gemm::Parallelism::Rayon(1),
+        m,
+        n,
+        k,
+        dst,
+        dst_cs,
+        dst_rs,
+        read_dst,
+        lhs,
+        lhs_cs,
+        lhs_rs,
+        rhs,
+        rhs_cs,
+        rhs_rs,
+        alpha,
+        beta,
+        false,
+        false,
+        false,
+        gemm::Parallelism::Rayon(1),
     )
 }
 
@@ -37,8 +83,21 @@ unsafe fn public_gemm(
 macro_rules! tiled {
     ($name:ident, $tm:literal, $tv:literal) => {
         unsafe fn $name(
-            m: usize, n: usize, k: usize, dst: *mut f32, dst_cs: isize, dst_rs: isize, read_dst: bool,
-            lhs: *const f32, lhs_cs: isize, lhs_rs: isize, rhs: *const f32, rhs_cs: isize, rhs_rs: isize, alpha: f32, beta: f32,
+            m: usize,
+            n: usize,
+            k: usize,
+            dst: *mut f32,
+            dst_cs: isize,
+            dst_rs: isize,
+            read_dst: bool,
+            lhs: *const f32,
+            lhs_cs: isize,
+            lhs_rs: isize,
+            rhs: *const f32,
+            rhs_cs: isize,
+            rhs_rs: isize,
+            alpha: f32,
+            beta: f32,
         ) {
             let blocking = gemm::kernel::Blocking { kc: 7, mc: 2 * $tm, nc: 8 * $tv };
             gemm::kernel::gemm_f32_with::<gemm::kernel::Native, $tm, $tv>(
@@ -211,7 +270,23 @@ fn check(case: Case, seed: u64) {
         }
         let mut dst = Mat { buf: dst0.buf.clone(), ..dst0 };
         unsafe {
-            f(m, n, k, dst.ptr_mut(), dst.cs, dst.rs, case.read, lhs.ptr(), lhs.cs, lhs.rs, rhs.ptr(), rhs.cs, rhs.rs, case.alpha, case.beta);
+            f(
+                m,
+                n,
+                k,
+                dst.ptr_mut(),
+                dst.cs,
+                dst.rs,
+                case.read,
+                lhs.ptr(),
+                lhs.cs,
+                lhs.rs,
+                rhs.ptr(),
+                rhs.cs,
+                rhs.rs,
+                case.alpha,
+                case.beta,
+            );
         }
         for i in 0..m {
             for j in 0..n {
@@ -225,7 +300,10 @@ fn check(case: Case, seed: u64) {
         }
         for (at, v) in dst.buf.iter().enumerate() {
             if !inside[at] {
-                assert!(v.to_bits() == dst0.buf[at].to_bits(), "{name}: {case:?}: wrote outside dst (buffer index {at})");
+                assert!(
+                    v.to_bits() == dst0.buf[at].to_bits(),
+                    "{name}: {case:?}: wrote outside dst (buffer index {at})"
+                );
             }
         }
     }

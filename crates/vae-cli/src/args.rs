@@ -100,24 +100,17 @@ impl<D: Device<f32>> Loaded<D> {
     pub fn read(path: &Path, dev: D) -> Result<Self, String> {
         let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
         let ck = checkpoint::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(Loaded {
-            vae: Vae::from_params(ck.arch, ck.params, dev),
-            metadata: ck.metadata,
-        })
+        Ok(Loaded { vae: Vae::from_params(ck.arch, ck.params, dev), metadata: ck.metadata })
     }
 
     /// The binarization the model was trained with (`dynamic` when the file does not say).
     pub fn binarization(&self) -> Result<Binarization, String> {
-        self.metadata
-            .get("binarization")
-            .map_or(Ok(Binarization::Dynamic), |s| s.parse())
+        self.metadata.get("binarization").map_or(Ok(Binarization::Dynamic), |s| s.parse())
     }
 
     /// The data set the model was trained on (`mnist` when the file does not say).
     pub fn dataset(&self) -> Result<DatasetKind, String> {
-        self.metadata
-            .get("dataset")
-            .map_or(Ok(DatasetKind::Mnist), |s| s.parse())
+        self.metadata.get("dataset").map_or(Ok(DatasetKind::Mnist), |s| s.parse())
     }
 
     /// Image height and width for the model's input size.
@@ -129,9 +122,7 @@ impl<D: Device<f32>> Loaded<D> {
     pub fn check_dim(&self, dim: usize) -> Result<(), String> {
         let want = self.vae.config().input_dim;
         if want != dim {
-            return Err(format!(
-                "the model reads {want} pixels per image but the data set has {dim}"
-            ));
+            return Err(format!("the model reads {want} pixels per image but the data set has {dim}"));
         }
         Ok(())
     }
@@ -149,8 +140,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
     write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-        .map_err(|e| format!("renaming {} to {}: {e}", tmp.display(), path.display()))
+    std::fs::rename(&tmp, path).map_err(|e| format!("renaming {} to {}: {e}", tmp.display(), path.display()))
 }
 
 /// The ids of the arguments given on the command line (not defaulted): a given flag beats
@@ -170,8 +160,6 @@ pub fn progress(len: u64, template: &str, quiet: bool) -> indicatif::ProgressBar
     if quiet {
         return indicatif::ProgressBar::hidden();
     }
-    let style = indicatif::ProgressStyle::with_template(template)
-        .expect("valid template")
-        .progress_chars("=> ");
+    let style = indicatif::ProgressStyle::with_template(template).expect("valid template").progress_chars("=> ");
     indicatif::ProgressBar::new(len).with_style(style)
 }

@@ -34,15 +34,7 @@ fn data(random: bool) -> (Dataset, &'static str) {
     }
     let n = 10_000;
     let images = binarize_fixed_bytes(&vec![128; n * 784], 0xBE7C);
-    (
-        Dataset {
-            images,
-            labels: vec![0; n],
-            rows: 28,
-            cols: 28,
-        },
-        "random",
-    )
+    (Dataset { images, labels: vec![0; n], rows: 28, cols: 28 }, "random")
 }
 
 pub fn run<D: Device<f32>>(args: &BenchArgs, kind: DeviceKind, dev: D) -> Result<(), String> {
@@ -50,19 +42,9 @@ pub fn run<D: Device<f32>>(args: &BenchArgs, kind: DeviceKind, dev: D) -> Result
         return Err("--steps must be at least 1".into());
     }
     let (train, source) = data(args.random);
-    let cfg = TrainConfig {
-        batch_size: args.batch,
-        ..TrainConfig::default()
-    };
+    let cfg = TrainConfig { batch_size: args.batch, ..TrainConfig::default() };
     cfg.validate()?;
-    let mut trainer = Trainer::fresh(
-        ModelConfig::default(),
-        Init::default(),
-        cfg,
-        Binarization::Dynamic,
-        &train,
-        dev,
-    )?;
+    let mut trainer = Trainer::fresh(ModelConfig::default(), Init::default(), cfg, Binarization::Dynamic, &train, dev)?;
     for _ in 0..args.warmup {
         trainer.train_step(&train).map_err(|e| e.to_string())?;
     }

@@ -68,9 +68,7 @@ impl EvalArgs {
                     ));
                 }
                 if self.test_limit.is_some() {
-                    return Err(
-                        "--protocol iwae evaluates the whole test set; drop --test-limit".into(),
-                    );
+                    return Err("--protocol iwae evaluates the whole test set; drop --test-limit".into());
                 }
                 Ok((Protocol::IWAE_K, None))
             }
@@ -78,12 +76,7 @@ impl EvalArgs {
     }
 }
 
-pub fn run<D: Device<f32> + Default>(
-    args: &EvalArgs,
-    given: &Given,
-    device: DeviceKind,
-    dev: D,
-) -> Result<(), String> {
+pub fn run<D: Device<f32> + Default>(args: &EvalArgs, given: &Given, device: DeviceKind, dev: D) -> Result<(), String> {
     let (k, limit) = args.plan(given)?;
     if k == 0 || k > MAX_IW {
         return Err(format!("--iw must be in 1..={MAX_IW}, got {k}"));
@@ -103,36 +96,21 @@ pub fn run<D: Device<f32> + Default>(
     let n = test.len();
     // One CUDA device gains nothing from more host threads; CPU threads each get a core.
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    let threads = args
-        .threads
-        .unwrap_or(if device == DeviceKind::Cpu { cores } else { 1 });
+    let threads = args.threads.unwrap_or(if device == DeviceKind::Cpu { cores } else { 1 });
     let start = Instant::now();
 
     let elbo = eval::elbo_per_datum(&model.vae, &pixels, 1, args.seed);
-    let bar = progress(
-        n as u64,
-        "log p(x), K={prefix} [{bar:30}] {pos}/{len} images  {per_sec}  ETA {eta}",
-        args.quiet,
-    );
+    let bar =
+        progress(n as u64, "log p(x), K={prefix} [{bar:30}] {pos}/{len} images  {per_sec}  ETA {eta}", args.quiet);
     bar.set_prefix(k.to_string());
     let vae = &model.vae;
-    let ll = eval::log_likelihood_parallel(
-        &vae.arch,
-        &vae.params(),
-        &pixels,
-        k,
-        args.seed,
-        threads,
-        D::default,
-        |done| bar.inc(done as u64),
-    );
+    let ll =
+        eval::log_likelihood_parallel(&vae.arch, &vae.params(), &pixels, k, args.seed, threads, D::default, |done| {
+            bar.inc(done as u64)
+        });
     bar.finish_and_clear();
     let gap: Vec<f64> = ll.iter().zip(&elbo).map(|(l, e)| l - e).collect();
-    let ((e, e_se), (l, l_se), (g, g_se)) = (
-        eval::mean_and_se(&elbo),
-        eval::mean_and_se(&ll),
-        eval::mean_and_se(&gap),
-    );
+    let ((e, e_se), (l, l_se), (g, g_se)) = (eval::mean_and_se(&elbo), eval::mean_and_se(&ll), eval::mean_and_se(&gap));
     let seconds = start.elapsed().as_secs_f64();
 
     if args.json {

@@ -42,22 +42,14 @@ pub fn grid(tiles: &[f32], (h, w): (usize, usize), per_row: usize) -> Raster {
             }
         }
     }
-    Raster {
-        width,
-        height,
-        pixels,
-    }
+    Raster { width, height, pixels }
 }
 
 impl Raster {
     pub fn write_png(&self, path: &Path) -> Result<(), String> {
         let err = |e: &dyn std::fmt::Display| format!("writing {}: {e}", path.display());
         let file = std::fs::File::create(path).map_err(|e| err(&e))?;
-        let mut enc = png::Encoder::new(
-            std::io::BufWriter::new(file),
-            self.width as u32,
-            self.height as u32,
-        );
+        let mut enc = png::Encoder::new(std::io::BufWriter::new(file), self.width as u32, self.height as u32);
         enc.set_color(png::ColorType::Grayscale);
         enc.set_depth(png::BitDepth::Eight);
         let mut writer = enc.write_header().map_err(|e| err(&e))?;

@@ -13,11 +13,7 @@ use args::DeviceKind;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "vae",
-    version,
-    about = "Auto-Encoding Variational Bayes on MNIST: train, evaluate, sample"
-)]
+#[command(name = "vae", version, about = "Auto-Encoding Variational Bayes on MNIST: train, evaluate, sample")]
 struct Cli {
     /// Device to run the model on
     #[arg(long, value_enum, default_value_t = DeviceKind::Cpu, global = true)]

@@ -47,10 +47,7 @@ pub fn run<D: Device<f32>>(args: &ReconstructArgs, dev: D) -> Result<(), String>
     // The model sees the test images as `vae eval` does (one fixed binarization for binary
     // models), so the top rows show exactly what was encoded.
     let shown = test.images[args.first * dim..(args.first + args.n) * dim].iter();
-    let x = prepare_test(
-        &shown.map(|&b| intensity(b)).collect::<Vec<_>>(),
-        model.binarization()?,
-    );
+    let x = prepare_test(&shown.map(|&b| intensity(b)).collect::<Vec<_>>(), model.binarization()?);
     let recon = model.vae.reconstruct(&x);
     let cols = PER_ROW.min(args.n);
     let mut tiles = Vec::with_capacity(2 * args.n.div_ceil(cols) * cols * dim);

@@ -47,12 +47,7 @@ pub fn run<D: Device<f32>>(args: &SampleArgs, dev: D) -> Result<(), String> {
         }
         let r = manifold(&model, shape);
         r.write_png(&args.out)?;
-        eprintln!(
-            "wrote {} ({}x{}: {MANIFOLD}x{MANIFOLD} manifold)",
-            args.out.display(),
-            r.width,
-            r.height
-        );
+        eprintln!("wrote {} ({}x{}: {MANIFOLD}x{MANIFOLD} manifold)", args.out.display(), r.width, r.height);
         return Ok(());
     }
     if args.n == 0 || args.n > MAX_SAMPLES {
@@ -60,32 +55,23 @@ pub fn run<D: Device<f32>>(args: &SampleArgs, dev: D) -> Result<(), String> {
     }
     let r = grid(&model.vae.sample_prior(args.n, args.seed), shape, PER_ROW);
     r.write_png(&args.out)?;
-    eprintln!(
-        "wrote {} ({}x{}: {} samples)",
-        args.out.display(),
-        r.width,
-        r.height,
-        args.n
-    );
+    eprintln!("wrote {} ({}x{}: {} samples)", args.out.display(), r.width, r.height, args.n);
     if two_d {
         let path = beside(&args.out, "-manifold");
         let m = manifold(&model, shape);
         m.write_png(&path)?;
-        eprintln!("note: the latent space is 2-D, so its {MANIFOLD}x{MANIFOLD} manifold (AEVB Figure 4) went to {}", path.display());
+        eprintln!(
+            "note: the latent space is 2-D, so its {MANIFOLD}x{MANIFOLD} manifold (AEVB Figure 4) went to {}",
+            path.display()
+        );
     }
     Ok(())
 }
 
 /// `dir/name.png` -> `dir/name<suffix>.png`.
 fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let ext = path
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let ext = path.extension().map(|e| format!(".{}", e.to_string_lossy())).unwrap_or_default();
     path.with_file_name(format!("{stem}{suffix}{ext}"))
 }
 
@@ -93,9 +79,7 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
 /// the standard normal's inverse CDF to z, each decoded to its mean image. z1 grows to the
 /// right, z2 upwards.
 fn manifold<D: Device<f32>>(model: &Loaded<D>, shape: (usize, usize)) -> Raster {
-    let q: Vec<f32> = (0..MANIFOLD)
-        .map(|i| inverse_normal_cdf((i as f64 + 0.5) / MANIFOLD as f64) as f32)
-        .collect();
+    let q: Vec<f32> = (0..MANIFOLD).map(|i| inverse_normal_cdf((i as f64 + 0.5) / MANIFOLD as f64) as f32).collect();
     let mut z = Vec::with_capacity(MANIFOLD * MANIFOLD * 2);
     for row in 0..MANIFOLD {
         for col in 0..MANIFOLD {
@@ -132,12 +116,7 @@ pub fn inverse_normal_cdf(p: f64) -> f64 {
         4.374664141464968e+00,
         2.938163982698783e+00,
     ];
-    const D: [f64; 4] = [
-        7.784695709041462e-03,
-        3.224671290700398e-01,
-        2.445134137142996e+00,
-        3.754408661907416e+00,
-    ];
+    const D: [f64; 4] = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
     const P_LOW: f64 = 0.02425;
     if !(0.0..=1.0).contains(&p) {
         return f64::NAN;
@@ -190,9 +169,6 @@ mod tests {
 
     #[test]
     fn beside_inserts_suffix() {
-        assert_eq!(
-            beside(Path::new("/tmp/grid.png"), "-manifold"),
-            PathBuf::from("/tmp/grid-manifold.png")
-        );
+        assert_eq!(beside(Path::new("/tmp/grid.png"), "-manifold"), PathBuf::from("/tmp/grid-manifold.png"));
     }
 }

@@ -13,10 +13,7 @@ fn model(latent: usize) -> (String, Value) {
     let cell = if latent == 2 { &Z2 } else { &Z20 };
     cell.get_or_init(|| {
         let data = mnist().unwrap();
-        let (out, metrics) = (
-            scratch(&format!("z{latent}.safetensors")),
-            scratch(&format!("z{latent}.json")),
-        );
+        let (out, metrics) = (scratch(&format!("z{latent}.safetensors")), scratch(&format!("z{latent}.json")));
         let latent = latent.to_string();
         ok(&[
             "train",
@@ -70,11 +67,7 @@ fn same_seed_gives_same_numbers() {
             "--metrics-json",
             &path,
         ]);
-        assert!(
-            stdout(&o).contains("epoch 1/1  train ELBO"),
-            "{}",
-            stdout(&o)
-        );
+        assert!(stdout(&o).contains("epoch 1/1  train ELBO"), "{}", stdout(&o));
         let mut m = json_file(&path);
         let obj = m.as_object_mut().unwrap();
         assert!(obj.remove("seconds").unwrap().as_f64().unwrap() > 0.0);
@@ -94,33 +87,15 @@ fn same_seed_gives_same_numbers() {
 
 #[test]
 fn bad_flags_fail_clearly() {
-    fails_with(
-        &["train", "--lr", "0"],
-        &["learning rate must be in (0, 1]"],
-    );
+    fails_with(&["train", "--lr", "0"], &["learning rate must be in (0, 1]"]);
     fails_with(&["train", "--latent", "0"], &["latent must be in"]);
-    fails_with(
-        &["train", "--hidden", "500,0"],
-        &["hidden sizes must be in"],
-    );
+    fails_with(&["train", "--hidden", "500,0"], &["hidden sizes must be in"]);
     fails_with(&["train", "--batch", "0"], &["batch size"]);
     fails_with(&["train", "--epochs", "0"], &["epochs"]);
-    fails_with(
-        &["train", "--optimizer", "sgd"],
-        &["'sgd'", "--optimizer", "adam, adagrad"],
-    );
-    fails_with(
-        &["train", "--estimator", "c"],
-        &["possible values: a, b, iwae"],
-    );
-    fails_with(
-        &["--device", "cuda", "train"],
-        &["no CUDA support", "--features cuda"],
-    );
-    fails_with(
-        &["eval", "--model", &scratch("absent.safetensors")],
-        &["absent.safetensors"],
-    );
+    fails_with(&["train", "--optimizer", "sgd"], &["'sgd'", "--optimizer", "adam, adagrad"]);
+    fails_with(&["train", "--estimator", "c"], &["possible values: a, b, iwae"]);
+    fails_with(&["--device", "cuda", "train"], &["no CUDA support", "--features cuda"]);
+    fails_with(&["eval", "--model", &scratch("absent.safetensors")], &["absent.safetensors"]);
 }
 
 #[test]
@@ -138,34 +113,12 @@ fn sample_and_reconstruct_write_pngs() {
     }
     let (m, _) = model(20);
     let out = scratch("samples.png");
-    ok(&[
-        "sample", "--model", &m, "--out", &out, "--n", "25", "--seed", "4",
-    ]);
+    ok(&["sample", "--model", &m, "--out", &out, "--n", "25", "--seed", "4"]);
     assert_eq!(png_size(&out), (10 * 28 + 9, 3 * 28 + 2));
-    fails_with(
-        &[
-            "sample",
-            "--model",
-            &m,
-            "--out",
-            &scratch("x.png"),
-            "--manifold",
-        ],
-        &["--latent 2"],
-    );
+    fails_with(&["sample", "--model", &m, "--out", &scratch("x.png"), "--manifold"], &["--latent 2"]);
 
     let out = scratch("recon.png");
-    ok(&[
-        "reconstruct",
-        "--model",
-        &m,
-        "--out",
-        &out,
-        "--n",
-        "10",
-        "--data-dir",
-        &mnist().unwrap(),
-    ]);
+    ok(&["reconstruct", "--model", &m, "--out", &out, "--n", "10", "--data-dir", &mnist().unwrap()]);
     assert_eq!(png_size(&out), (10 * 28 + 9, 2 * 28 + 1));
 }
 
@@ -190,27 +143,12 @@ fn two_d_latent_draws_the_manifold() {
 fn importance_sampled_likelihood_is_above_the_elbo() {
     let Some(data) = mnist() else { return };
     let (m, metrics) = model(20);
-    let o = ok(&[
-        "eval",
-        "--model",
-        &m,
-        "--iw",
-        "50",
-        "--test-limit",
-        "200",
-        "--data-dir",
-        &data,
-        "--json",
-        "--quiet",
-    ]);
+    let o = ok(&["eval", "--model", &m, "--iw", "50", "--test-limit", "200", "--data-dir", &data, "--json", "--quiet"]);
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 1, "{lines:?}");
     let v: Value = serde_json::from_str(lines[0]).unwrap();
-    let (elbo, ll) = (
-        v["elbo"].as_f64().unwrap(),
-        v["log_likelihood"].as_f64().unwrap(),
-    );
+    let (elbo, ll) = (v["elbo"].as_f64().unwrap(), v["log_likelihood"].as_f64().unwrap());
     assert!(elbo.is_finite() && ll.is_finite() && ll < 0.0);
     // Standard errors of the means over the 200 images: reported, positive, and the gap
     // (log p(x) - ELBO, image by image) is not below zero by more than its error.
@@ -223,9 +161,38 @@ fn importance_sampled_likelihood_is_above_the_elbo() {
     assert!(gap >= -gap_se, "log p(x) {ll} below the ELBO {elbo} by more than {gap_se}");
     assert_eq!(v["images"], 200);
     // The threads split the images; noise is keyed by image, so the figures do not move.
-    let one = ok(&["eval", "--model", &m, "--iw", "50", "--test-limit", "200", "--data-dir", &data, "--json", "--quiet", "--threads", "1"]);
-    let three = ok(&["eval", "--model", &m, "--iw", "50", "--test-limit", "200", "--data-dir", &data, "--json", "--quiet", "--threads", "3"]);
-    let (one, three): (Value, Value) = (serde_json::from_str(&stdout(&one)).unwrap(), serde_json::from_str(&stdout(&three)).unwrap());
+    let one = ok(&[
+        "eval",
+        "--model",
+        &m,
+        "--iw",
+        "50",
+        "--test-limit",
+        "200",
+        "--data-dir",
+        &data,
+        "--json",
+        "--quiet",
+        "--threads",
+        "1",
+    ]);
+    let three = ok(&[
+        "eval",
+        "--model",
+        &m,
+        "--iw",
+        "50",
+        "--test-limit",
+        "200",
+        "--data-dir",
+        &data,
+        "--json",
+        "--quiet",
+        "--threads",
+        "3",
+    ]);
+    let (one, three): (Value, Value) =
+        (serde_json::from_str(&stdout(&one)).unwrap(), serde_json::from_str(&stdout(&three)).unwrap());
     for key in ["elbo", "log_likelihood", "log_likelihood_se", "gap_se"] {
         assert_eq!(one[key], three[key], "{key} with 1 and 3 threads");
         assert_eq!(one[key], v[key], "{key} with 1 thread and the default");
@@ -236,27 +203,10 @@ fn importance_sampled_likelihood_is_above_the_elbo() {
     fails_with(&["eval", "--model", &m, "--protocol", "iwae", "--test-limit", "20"], &["whole test set"]);
     // Same model, images and evaluation seed as the training run's last test ELBO.
     let trained = metrics["test_elbo"].as_f64().unwrap();
-    assert!(
-        (elbo - trained).abs() < 1e-6,
-        "eval ELBO {elbo} vs training's {trained}"
-    );
+    assert!((elbo - trained).abs() < 1e-6, "eval ELBO {elbo} vs training's {trained}");
 
-    let text = stdout(&ok(&[
-        "eval",
-        "--model",
-        &m,
-        "--iw",
-        "5",
-        "--test-limit",
-        "20",
-        "--data-dir",
-        &data,
-        "--quiet",
-    ]));
-    assert!(
-        text.contains("test ELBO") && text.contains("log p(x)") && text.contains("gap"),
-        "{text}"
-    );
+    let text = stdout(&ok(&["eval", "--model", &m, "--iw", "5", "--test-limit", "20", "--data-dir", &data, "--quiet"]));
+    assert!(text.contains("test ELBO") && text.contains("log p(x)") && text.contains("gap"), "{text}");
     assert!(text.contains(" ± ") && text.contains("standard error of the mean over the 20 images"), "{text}");
 }
 
@@ -271,10 +221,7 @@ fn bench_prints_one_json_line() {
     assert_eq!(v["device"], "cpu");
     assert_eq!(v["steps"], 5);
     assert_eq!(v["batch"], 100);
-    assert_eq!(
-        v["params"],
-        784 * 400 + 400 + 400 * 40 + 40 + 20 * 400 + 400 + 400 * 784 + 784
-    );
+    assert_eq!(v["params"], 784 * 400 + 400 + 400 * 40 + 40 + 20 * 400 + 400 + 400 * 784 + 784);
     assert!(v["threads"].as_u64().unwrap() >= 1);
 }
 

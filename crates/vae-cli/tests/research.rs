@@ -9,9 +9,7 @@ use std::path::Path;
 
 /// Parameters of a model file (its metadata is a hash map, so the bytes may differ).
 fn params(path: &str) -> Vec<f32> {
-    vae_core::checkpoint::from_bytes(&std::fs::read(path).unwrap())
-        .unwrap()
-        .params
+    vae_core::checkpoint::from_bytes(&std::fs::read(path).unwrap()).unwrap().params
 }
 
 /// Metrics without the wall-clock figures.
@@ -84,31 +82,9 @@ fn resumed_training_equals_an_uninterrupted_run() {
     // A checkpoint every epoch writes the state as it goes; resuming from the one left at
     // epoch 2 of 3 finishes like the run did.
     let (state3, c) = (scratch("every.state"), scratch("every.safetensors"));
-    run(&[
-        "--epochs",
-        "2",
-        "--save-state",
-        &state3,
-        "--checkpoint-every",
-        "1",
-    ]);
-    ok(&[
-        "train",
-        "--resume",
-        &state3,
-        "--epochs",
-        "2",
-        "--out",
-        &c,
-        "--data-dir",
-        &data,
-        "--quiet",
-    ]);
-    assert_eq!(
-        params(&a),
-        params(&c),
-        "a state already at --epochs trains nothing"
-    );
+    run(&["--epochs", "2", "--save-state", &state3, "--checkpoint-every", "1"]);
+    ok(&["train", "--resume", &state3, "--epochs", "2", "--out", &c, "--data-dir", &data, "--quiet"]);
+    assert_eq!(params(&a), params(&c), "a state already at --epochs trains nothing");
 }
 
 #[test]
@@ -135,63 +111,30 @@ fn bad_states_and_contradicting_flags_fail_clearly() {
         "--quiet",
     ]);
     let resume = |extra: &[&'static str]| -> Vec<String> {
-        [
-            "train",
-            "--resume",
-            &state,
-            "--epochs",
-            "2",
-            "--data-dir",
-            &data,
-        ]
-        .iter()
-        .chain(extra)
-        .map(|s| s.to_string())
-        .collect()
+        ["train", "--resume", &state, "--epochs", "2", "--data-dir", &data]
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect()
     };
-    let fails_with = |args: Vec<String>, needles: &[&str]| {
-        fails_with(
-            &args.iter().map(String::as_str).collect::<Vec<_>>(),
-            needles,
-        )
-    };
+    let fails_with =
+        |args: Vec<String>, needles: &[&str]| fails_with(&args.iter().map(String::as_str).collect::<Vec<_>>(), needles);
     let ok = |args: Vec<String>| ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     fails_with(
         resume(&["--lr", "0.01", "--hidden", "60"]),
-        &[
-            "--lr 0.01 (the state has 0.001)",
-            "--hidden 60 (the state has 50)",
-        ],
+        &["--lr 0.01 (the state has 0.001)", "--hidden 60 (the state has 50)"],
     );
-    fails_with(
-        resume(&["--train-limit", "300"]),
-        &["--train-limit 300 (the state has 200)"],
-    );
+    fails_with(resume(&["--train-limit", "300"]), &["--train-limit 300 (the state has 200)"]);
     // Repeating the state's own values is allowed.
-    ok(resume(&[
-        "--hidden",
-        "50",
-        "--train-limit",
-        "200",
-        "--quiet",
-    ]));
+    ok(resume(&["--hidden", "50", "--train-limit", "200", "--quiet"]));
     let fails_with = common::fails_with;
 
     let bytes = std::fs::read(&state).unwrap();
     let truncated = scratch("truncated.state");
     std::fs::write(&truncated, &bytes[..bytes.len() / 3]).unwrap();
-    fails_with(
-        &["train", "--resume", &truncated],
-        &["truncated.state", "not a training state", "corrupt"],
-    );
-    fails_with(
-        &["train", "--resume", &model],
-        &["not a training state", "optim.m"],
-    );
-    fails_with(
-        &["train", "--resume", &scratch("absent.state")],
-        &["absent.state"],
-    );
+    fails_with(&["train", "--resume", &truncated], &["truncated.state", "not a training state", "corrupt"]);
+    fails_with(&["train", "--resume", &model], &["not a training state", "optim.m"]);
+    fails_with(&["train", "--resume", &scratch("absent.state")], &["absent.state"]);
     // The state's data must be the run's data.
     let other = scratch("other-mnist");
     std::fs::create_dir_all(&other).unwrap();
@@ -200,11 +143,7 @@ fn bad_states_and_contradicting_flags_fail_clearly() {
         let dst = Path::new(&other).join(f);
         if f.starts_with("train-") {
             // A data set with fewer training images than the state was trained on.
-            let (head, count) = if f.contains("images") {
-                (16, 784)
-            } else {
-                (8, 1)
-            };
+            let (head, count) = if f.contains("images") { (16, 784) } else { (8, 1) };
             let b = std::fs::read(&src).unwrap();
             let mut cut = b[..head + 150 * count].to_vec();
             cut[4..8].copy_from_slice(&150u32.to_be_bytes());
@@ -213,31 +152,13 @@ fn bad_states_and_contradicting_flags_fail_clearly() {
             std::os::unix::fs::symlink(src, dst).unwrap();
         }
     }
-    fails_with(
-        &["train", "--resume", &state, "--data-dir", &other],
-        &["trained on 200 images", "150"],
-    );
+    fails_with(&["train", "--resume", &state, "--data-dir", &other], &["trained on 200 images", "150"]);
 
-    fails_with(
-        &["train", "--checkpoint-every", "2"],
-        &["--checkpoint-every needs --save-state"],
-    );
-    fails_with(
-        &["train", "--warmup", "3", "--estimator", "iwae"],
-        &["estimators a and b only"],
-    );
-    fails_with(
-        &["train", "--preset", "iwae-3"],
-        &["iwae-3", "iwae-1, iwae-2"],
-    );
-    fails_with(
-        &["train", "--schedule", "cosine"],
-        &["cosine", "constant, iwae"],
-    );
-    fails_with(
-        &["train", "--hidden2", "100"],
-        &["hidden2", "needs latent2"],
-    );
+    fails_with(&["train", "--checkpoint-every", "2"], &["--checkpoint-every needs --save-state"]);
+    fails_with(&["train", "--warmup", "3", "--estimator", "iwae"], &["estimators a and b only"]);
+    fails_with(&["train", "--preset", "iwae-3"], &["iwae-3", "iwae-1, iwae-2"]);
+    fails_with(&["train", "--schedule", "cosine"], &["cosine", "constant, iwae"]);
+    fails_with(&["train", "--hidden2", "100"], &["hidden2", "needs latent2"]);
 }
 
 /// The literature script on a tiny setting: two stages of the three models (the second
@@ -246,11 +167,7 @@ fn bad_states_and_contradicting_flags_fail_clearly() {
 #[test]
 fn literature_script_runs_and_resumes() {
     let Some(data) = mnist() else { return };
-    if std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
+    if std::process::Command::new("python3").arg("--version").output().is_err() {
         eprintln!("skipping: no python3");
         return;
     }
@@ -291,44 +208,24 @@ fn literature_script_runs_and_resumes() {
         let pts = results["models"][name]["points"].as_array().unwrap();
         let epochs: Vec<u64> = pts.iter().map(|p| p["epochs"].as_u64().unwrap()).collect();
         assert_eq!(epochs, vec![1, 4], "{name}");
-        assert_eq!(
-            (pts[0]["k"].as_u64(), pts[1]["k"].as_u64()),
-            (Some(5), Some(10)),
-            "{name}"
-        );
-        assert!(pts
-            .iter()
-            .all(|p| p["nll"].as_f64().unwrap() > 0.0 && p["nll_se"].as_f64().unwrap() > 0.0));
+        assert_eq!((pts[0]["k"].as_u64(), pts[1]["k"].as_u64()), (Some(5), Some(10)), "{name}");
+        assert!(pts.iter().all(|p| p["nll"].as_f64().unwrap() > 0.0 && p["nll_se"].as_f64().unwrap() > 0.0));
         let log = std::fs::read_to_string(format!("{out}/{name}/train.log")).unwrap();
-        assert!(
-            log.contains("--resume"),
-            "{name}: stage 1 did not resume from stage 0's state"
-        );
+        assert!(log.contains("--resume"), "{name}: stage 1 did not resume from stage 0's state");
     }
     let md = std::fs::read_to_string(format!("{out}/results.md")).unwrap();
-    assert!(
-        md.contains("| 2-layer IWAE (k = 50) | 4 |") && md.contains("Reduced setting"),
-        "{md}"
-    );
+    assert!(md.contains("| 2-layer IWAE (k = 50) | 4 |") && md.contains("Reduced setting"), "{md}");
 
     let (fine, text) = run(&[]);
-    assert!(
-        fine && !text.contains("training to epoch"),
-        "a rerun redid finished stages:\n{text}"
-    );
+    assert!(fine && !text.contains("training to epoch"), "a rerun redid finished stages:\n{text}");
     // An evaluation lost (a stop between training and evaluating): the rerun finds the
     // state at the stage's end, trains nothing, and evaluates to the same figure.
     let evals = format!("{out}/vae1/evals.json");
-    let mut pts: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(&evals).unwrap()).unwrap();
+    let mut pts: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&evals).unwrap()).unwrap();
     let lost = pts.pop().unwrap();
     std::fs::write(&evals, serde_json::to_string(&pts).unwrap()).unwrap();
     let (fine, text) = run(&[]);
-    assert!(
-        fine && text.contains("vae1: stage 1, training to epoch 4")
-            && !text.contains("iwae1: stage"),
-        "{text}"
-    );
+    assert!(fine && text.contains("vae1: stage 1, training to epoch 4") && !text.contains("iwae1: stage"), "{text}");
     let again = json_file(&format!("{out}/results.json"))["models"]["vae1"]["points"][1].clone();
     assert_eq!(again["nll"], lost["nll"]);
     // Other settings in the same directory would mix results: refused.

@@ -39,7 +39,8 @@ pub enum CheckpointError {
 
 /// A short description of an architecture for error messages: "784-400-20 bernoulli".
 pub fn describe(c: &ModelConfig) -> String {
-    let mut dims: Vec<String> = std::iter::once(c.input_dim).chain(c.hidden.iter().cloned()).map(|d| d.to_string()).collect();
+    let mut dims: Vec<String> =
+        std::iter::once(c.input_dim).chain(c.hidden.iter().cloned()).map(|d| d.to_string()).collect();
     dims.push(c.latent.to_string());
     if let Some(z2) = c.latent2 {
         dims.extend(c.hidden2.iter().flatten().map(|h| h.to_string()));
@@ -54,7 +55,12 @@ pub fn to_bytes(arch: &Architecture, params: &[f32], extra: &[(&str, String)]) -
 }
 
 /// As `to_bytes`, plus flat F32 tensors named in `flat` (each as long as `params`).
-pub(crate) fn to_bytes_with(arch: &Architecture, params: &[f32], flat: &[(&str, &[f32])], extra: &[(&str, String)]) -> Vec<u8> {
+pub(crate) fn to_bytes_with(
+    arch: &Architecture,
+    params: &[f32],
+    flat: &[(&str, &[f32])],
+    extra: &[(&str, String)],
+) -> Vec<u8> {
     let le = |v: &[f32]| -> Vec<u8> { v.iter().flat_map(|p| p.to_le_bytes()).collect() };
     let bytes = le(params);
     let flat_bytes: Vec<(String, Vec<u8>)> = flat.iter().map(|(n, v)| (n.to_string(), le(v))).collect();
@@ -63,7 +69,8 @@ pub(crate) fn to_bytes_with(arch: &Architecture, params: &[f32], flat: &[(&str, 
         .named_tensors()
         .into_iter()
         .map(|(name, shape, r)| {
-            let view = TensorView::new(Dtype::F32, shape, &bytes[r.start * 4..r.end * 4]).expect("layout ranges match shapes");
+            let view =
+                TensorView::new(Dtype::F32, shape, &bytes[r.start * 4..r.end * 4]).expect("layout ranges match shapes");
             (name, view)
         })
         .collect();
@@ -106,7 +113,8 @@ pub(crate) fn from_bytes_with(bytes: &[u8], extra: &[&str]) -> Result<(Checkpoin
         None => return Err(CheckpointError::MissingConfig),
     }
     let config_json = metadata.get("config").ok_or(CheckpointError::MissingConfig)?;
-    let config: ModelConfig = serde_json::from_str(config_json).map_err(|e| CheckpointError::BadConfig(e.to_string()))?;
+    let config: ModelConfig =
+        serde_json::from_str(config_json).map_err(|e| CheckpointError::BadConfig(e.to_string()))?;
     // validate() bounds every size before the layout allocates anything from them.
     let arch = Architecture::new(config).map_err(CheckpointError::BadConfig)?;
     let st = SafeTensors::deserialize(bytes).map_err(corrupt)?;
@@ -153,7 +161,10 @@ fn read_f32(st: &SafeTensors, name: String, shape: &[usize], dst: &mut [f32]) ->
 pub fn from_bytes_for(bytes: &[u8], expected: &ModelConfig) -> Result<Checkpoint, CheckpointError> {
     let ck = from_bytes(bytes)?;
     if &ck.arch.config != expected {
-        return Err(CheckpointError::ArchitectureMismatch { expected: describe(expected), found: describe(&ck.arch.config) });
+        return Err(CheckpointError::ArchitectureMismatch {
+            expected: describe(expected),
+            found: describe(&ck.arch.config),
+        });
     }
     Ok(ck)
 }

@@ -315,7 +315,8 @@ pub enum Preset {
 impl Preset {
     /// The architecture for images of `input_dim` pixels.
     pub fn model(self, input_dim: usize) -> ModelConfig {
-        let base = ModelConfig { input_dim, hidden: vec![200, 200], activation: Activation::Tanh, ..ModelConfig::default() };
+        let base =
+            ModelConfig { input_dim, hidden: vec![200, 200], activation: Activation::Tanh, ..ModelConfig::default() };
         match self {
             Preset::Iwae1 => ModelConfig { latent: 50, ..base },
             Preset::Iwae2 => ModelConfig { latent: 100, latent2: Some(50), hidden2: Some(vec![100, 100]), ..base },

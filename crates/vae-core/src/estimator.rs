@@ -1,7 +1,10 @@
 //! The stochastic objectives: SGVB A and B (AEVB section 2.3) and the importance-weighted
 //! bound (Burda et al. 2016). Each returns one value per datum; training maximises their mean.
 use crate::config::Estimator;
-use crate::family::{entropy, kl_to_gaussian, kl_to_standard_normal, log_density, log_gaussian, log_standard_normal, reparameterize, T1, T2};
+use crate::family::{
+    entropy, kl_to_gaussian, kl_to_standard_normal, log_density, log_gaussian, log_standard_normal, reparameterize, T1,
+    T2,
+};
 use crate::model::{repeat_rows, Architecture, Gauss, Posterior};
 use crate::params::Weights;
 use dfdx::prelude::*;
@@ -49,7 +52,14 @@ fn weigh<D: Device<f32>, T: Tape<f32, D>>(t: T1<D, T>, beta: f32) -> T1<D, T> {
 ///
 /// Returns the bound with its KL part weighted by `beta` (KL warm-up; beta = 1 is the
 /// bound itself) and, when beta < 1, that KL part per datum.
-fn sgvb_b<D, W, T>(arch: &Architecture, w: &Weights<D, W>, post: Posterior<D, T>, x: &T2<D, NoneTape>, eps: &Eps<D>, beta: f32) -> (T1<D, T>, Option<T1<D, NoneTape>>)
+fn sgvb_b<D, W, T>(
+    arch: &Architecture,
+    w: &Weights<D, W>,
+    post: Posterior<D, T>,
+    x: &T2<D, NoneTape>,
+    eps: &Eps<D>,
+    beta: f32,
+) -> (T1<D, T>, Option<T1<D, NoneTape>>)
 where
     D: Device<f32>,
     W: Tape<f32, D>,
@@ -77,9 +87,15 @@ where
             let p1 = arch.prior(w, reparameterize(q2.mu, q2.lv, e2.clone()));
             let log_p1 = log_gaussian(z1.with_empty_tape(), p1.mu, p1.lv);
             // The KL part: -H(q1) - 1/L sum_l [log p(z1_l|z2_l) - KL2_l].
-            let kl = (beta != 1.0)
-                .then(|| mean_over_samples(kl2.retaped::<NoneTape>() - log_p1.retaped::<NoneTape>(), b) - entropy1.retaped::<NoneTape>());
-            (mean_over_samples(arch.log_likelihood(w, z1, x_rep) + weigh(log_p1 - kl2, beta), b) + weigh(entropy1, beta), kl)
+            let kl = (beta != 1.0).then(|| {
+                mean_over_samples(kl2.retaped::<NoneTape>() - log_p1.retaped::<NoneTape>(), b)
+                    - entropy1.retaped::<NoneTape>()
+            });
+            (
+                mean_over_samples(arch.log_likelihood(w, z1, x_rep) + weigh(log_p1 - kl2, beta), b)
+                    + weigh(entropy1, beta),
+                kl,
+            )
         }
         _ => {
             let q1 = post.q1;
@@ -95,7 +111,14 @@ where
 /// log w_l = log p(x | z_l) + beta [log p(z_l) - log q(z_l | x)] for each of the L samples,
 /// shaped (L, B); beta = 1 gives the importance weights of p(x, z) / q(z | x). When
 /// beta < 1, also the bracket, (L, B).
-fn log_weights<D, W, T>(arch: &Architecture, w: &Weights<D, W>, post: Posterior<D, T>, x: &T2<D, NoneTape>, eps: &Eps<D>, beta: f32) -> (T2<D, T>, Option<T2<D, NoneTape>>)
+fn log_weights<D, W, T>(
+    arch: &Architecture,
+    w: &Weights<D, W>,
+    post: Posterior<D, T>,
+    x: &T2<D, NoneTape>,
+    eps: &Eps<D>,
+    beta: f32,
+) -> (T2<D, T>, Option<T2<D, NoneTape>>)
 where
     D: Device<f32>,
     W: Tape<f32, D>,
@@ -184,7 +207,13 @@ where
 }
 
 /// The encoder's posterior for `x`, then the bound.
-pub fn bound<D, T>(arch: &Architecture, w: &Weights<D, T>, x: &T2<D, NoneTape>, eps: &Eps<D>, estimator: Estimator) -> T1<D, T>
+pub fn bound<D, T>(
+    arch: &Architecture,
+    w: &Weights<D, T>,
+    x: &T2<D, NoneTape>,
+    eps: &Eps<D>,
+    estimator: Estimator,
+) -> T1<D, T>
 where
     D: Device<f32>,
     T: Tape<f32, D> + Merge<T>,

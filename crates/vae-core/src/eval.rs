@@ -4,8 +4,8 @@
 //! tightens to log p(x) as K grows.
 use crate::config::Estimator;
 use crate::estimator::importance_log_weights;
-use crate::noise::{mix, Noise};
 use crate::model::Architecture;
+use crate::noise::{mix, Noise};
 use crate::vae::Vae;
 use dfdx::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,7 +74,13 @@ pub fn logsumexp(v: &[f64]) -> f64 {
 /// Samples are processed in chunks so that K = 5000 fits in memory; the chunks' weights
 /// are combined in f64. `first` is the index of data[0] in the whole set: noise is keyed
 /// by it, so evaluating a set in pieces gives the same numbers as evaluating it whole.
-pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], first: usize, k: usize, seed: u64) -> Vec<f64> {
+pub fn log_likelihood_per_datum<D: Device<f32>>(
+    vae: &Vae<D>,
+    data: &[f32],
+    first: usize,
+    k: usize,
+    seed: u64,
+) -> Vec<f64> {
     let c = vae.config();
     let batch = 100.min(MAX_ROWS);
     let offset = first;
@@ -90,7 +96,16 @@ pub fn log_likelihood_per_datum<D: Device<f32>>(vae: &Vae<D>, data: &[f32], firs
         while done < k {
             let l = chunk.min(k - done);
             // The sample index joins the seed so that every chunk draws new noise.
-            let noise = Noise::draw(mix(seed.wrapping_add(done as u64)), u64::MAX - 1, offset + first, rows, l, c.family, c.latent, c.latent2);
+            let noise = Noise::draw(
+                mix(seed.wrapping_add(done as u64)),
+                u64::MAX - 1,
+                offset + first,
+                rows,
+                l,
+                c.family,
+                c.latent,
+                c.latent2,
+            );
             let lw = importance_log_weights(&vae.arch, &vae.weights(), &xb, &vae.eps(&noise));
             let lw = crate::params::to_host(&lw);
             for s in 0..l {
@@ -122,7 +137,16 @@ pub const PARALLEL_CHUNK: usize = 100;
 /// hears the number of images of each finished chunk. Noise is keyed by image index, so
 /// the result does not depend on `threads`.
 #[allow(clippy::too_many_arguments)]
-pub fn log_likelihood_parallel<D, F, P>(arch: &Architecture, params: &[f32], data: &[f32], k: usize, seed: u64, threads: usize, make_dev: F, progress: P) -> Vec<f64>
+pub fn log_likelihood_parallel<D, F, P>(
+    arch: &Architecture,
+    params: &[f32],
+    data: &[f32],
+    k: usize,
+    seed: u64,
+    threads: usize,
+    make_dev: F,
+    progress: P,
+) -> Vec<f64>
 where
     D: Device<f32>,
     F: Fn() -> D + Sync,

@@ -50,11 +50,7 @@ impl Family {
 }
 
 /// z = mu + exp(lv / 2) * eps: the reparameterization trick (AEVB eq. 4 and section 2.4).
-pub fn reparameterize<D: Device<f32>, T: Tape<f32, D>>(
-    mu: T2<D, T>,
-    lv: T2<D, T>,
-    eps: T2<D, NoneTape>,
-) -> T2<D, T> {
+pub fn reparameterize<D: Device<f32>, T: Tape<f32, D>>(mu: T2<D, T>, lv: T2<D, T>, eps: T2<D, NoneTape>) -> T2<D, T> {
     mu + (lv * 0.5).exp() * eps
 }
 
@@ -99,11 +95,7 @@ pub fn kl_to_gaussian<D: Device<f32>, T: Tape<f32, D>>(
 
 /// KL(q || N(0, I)), summed over dimensions. For a Gaussian q:
 /// 1/2 sum(exp(lv) + mu^2 - 1 - lv) (AEVB Appendix B).
-pub fn kl_to_standard_normal<D: Device<f32>, T: Tape<f32, D>>(
-    family: Family,
-    mu: T2<D, T>,
-    lv: T2<D, T>,
-) -> T1<D, T> {
+pub fn kl_to_standard_normal<D: Device<f32>, T: Tape<f32, D>>(family: Family, mu: T2<D, T>, lv: T2<D, T>) -> T1<D, T> {
     let var_q = lv.with_empty_tape().exp() * family.standard_variance();
     let neg_entropy = lv * -0.5 - family.standard_entropy();
     (neg_entropy + (var_q + mu.square()) * 0.5 + 0.5 * LN_2PI).sum::<(usize,), Axis<1>>()
@@ -127,9 +119,7 @@ pub fn log_standard_normal<D: Device<f32>, T: Tape<f32, D>>(z: T2<D, T>) -> T1<D
 }
 
 /// softplus(y) = ln(1 + e^y), computed as max(y, 0) + ln(1 + e^-|y|) so it never overflows.
-pub fn softplus<S: Shape, D: Device<f32>, T: Tape<f32, D>>(
-    y: Tensor<S, f32, D, T>,
-) -> Tensor<S, f32, D, T> {
+pub fn softplus<S: Shape, D: Device<f32>, T: Tape<f32, D>>(y: Tensor<S, f32, D, T>) -> Tensor<S, f32, D, T> {
     let tail = (y.with_empty_tape().abs().negate().exp() + 1.0).ln();
     y.relu() + tail
 }

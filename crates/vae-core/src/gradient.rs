@@ -36,11 +36,23 @@ impl GradientPath {
     /// part weighted by `beta` (KL warm-up; 1: the bound itself); the returned sum is always
     /// the bound's. The tape path reads the parameters from `vae`'s tensors, so they must
     /// hold `params`.
-    pub fn gradient<D: Device<f32>>(&mut self, vae: &Vae<D>, params: &[f32], x: &[f32], noise: &Noise, beta: f32, grad: &mut [f32]) -> f32 {
+    pub fn gradient<D: Device<f32>>(
+        &mut self,
+        vae: &Vae<D>,
+        params: &[f32],
+        x: &[f32],
+        noise: &Noise,
+        beta: f32,
+        grad: &mut [f32],
+    ) -> f32 {
         match &mut self.host {
             Some(ws) => host::gradient(&vae.arch, params, x, noise, self.estimator, beta, grad, ws),
             None => {
-                let g = if beta < 1.0 { vae.gradient_annealed(x, noise, self.estimator, beta) } else { vae.gradient(x, noise, self.estimator) };
+                let g = if beta < 1.0 {
+                    vae.gradient_annealed(x, noise, self.estimator, beta)
+                } else {
+                    vae.gradient(x, noise, self.estimator)
+                };
                 grad.copy_from_slice(&g.grad);
                 g.bound_sum
             }

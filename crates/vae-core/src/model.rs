@@ -91,7 +91,11 @@ impl Architecture {
                 hidden.push(layout.dense(&format!("prior.{i}"), prev, h));
                 prev = h;
             }
-            prior = Some((hidden, layout.dense("prior.mu", prev, config.latent), layout.dense("prior.logvar", prev, config.latent)));
+            prior = Some((
+                hidden,
+                layout.dense("prior.mu", prev, config.latent),
+                layout.dense("prior.logvar", prev, config.latent),
+            ));
         }
         let mut decoder = Vec::new();
         prev = config.latent;

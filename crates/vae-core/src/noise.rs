@@ -83,7 +83,10 @@ impl Noise {
     }
 
     /// Copies the noise onto the device as (samples * batch, latent) tensors.
-    pub fn to_device<D: Device<f32>>(&self, dev: &D) -> (Tensor<(usize, usize), f32, D>, Option<Tensor<(usize, usize), f32, D>>) {
+    pub fn to_device<D: Device<f32>>(
+        &self,
+        dev: &D,
+    ) -> (Tensor<(usize, usize), f32, D>, Option<Tensor<(usize, usize), f32, D>>) {
         let rows = self.samples * self.batch;
         let e1 = dev.tensor_from_vec(self.eps1.clone(), (rows, self.latent));
         let e2 = self.eps2.as_ref().map(|e| dev.tensor_from_vec(e.clone(), (rows, self.latent2.unwrap_or(0))));

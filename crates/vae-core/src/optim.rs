@@ -31,7 +31,15 @@ pub struct Optimizer {
 
 impl Optimizer {
     pub fn new(kind: OptimizerKind, lr: f32, weight_decay: f32, n: usize) -> Self {
-        Optimizer { kind, lr, weight_decay, epsilon: crate::config::ADAM_EPSILON, t: 0, m: vec![0.0; n], v: vec![0.0; n] }
+        Optimizer {
+            kind,
+            lr,
+            weight_decay,
+            epsilon: crate::config::ADAM_EPSILON,
+            t: 0,
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+        }
     }
 
     /// One ascent step on the bound: `grad` is the gradient of the *negative* mean bound.

@@ -128,7 +128,13 @@ impl<D: Device<f32>> Replica<D> {
 
     /// Adds the K workers' gradients of this worker's shard (`parts`, in worker order),
     /// over `rows` data in all, and applies one optimizer step to the shard.
-    pub fn update_shard<'a>(&mut self, parts: impl IntoIterator<Item = &'a [f32]>, bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
+    pub fn update_shard<'a>(
+        &mut self,
+        parts: impl IntoIterator<Item = &'a [f32]>,
+        bound_sum: f32,
+        rows: usize,
+        step: u64,
+    ) -> Result<f32, StepError> {
         self.reduce(parts);
         self.apply(bound_sum, rows, step)
     }
@@ -165,7 +171,11 @@ impl<D: Device<f32>> Replica<D> {
     /// The update half of `update_shard`: one optimizer step on the shard from the sum (or,
     /// alone, from the gradient).
     pub fn apply(&mut self, bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
-        let sum = if self.k == 1 && self.reduced.is_empty() { &mut self.grad[self.shard.clone()] } else { &mut self.reduced[..] };
+        let sum = if self.k == 1 && self.reduced.is_empty() {
+            &mut self.grad[self.shard.clone()]
+        } else {
+            &mut self.reduced[..]
+        };
         let bound = update(&mut self.opt, &mut self.params[self.shard.clone()], sum, bound_sum, rows, step)?;
         self.synced = false;
         Ok(bound)

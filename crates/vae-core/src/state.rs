@@ -51,12 +51,17 @@ impl TrainingState {
     /// position must be present and sane.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CheckpointError> {
         let (Checkpoint { arch, params, metadata }, mut moments) = from_bytes_with(bytes, &MOMENTS)?;
-        let get = |k: &str| metadata.get(k).ok_or_else(|| CheckpointError::BadConfig(format!("training state lacks '{k}'")));
-        let num = |k: &str| -> Result<u64, CheckpointError> { get(k)?.parse::<u64>().map_err(|e| CheckpointError::BadConfig(format!("'{k}': {e}"))) };
-        let cfg: TrainConfig = serde_json::from_str(get("state.train_config")?).map_err(|e| CheckpointError::BadConfig(e.to_string()))?;
+        let get =
+            |k: &str| metadata.get(k).ok_or_else(|| CheckpointError::BadConfig(format!("training state lacks '{k}'")));
+        let num = |k: &str| -> Result<u64, CheckpointError> {
+            get(k)?.parse::<u64>().map_err(|e| CheckpointError::BadConfig(format!("'{k}': {e}")))
+        };
+        let cfg: TrainConfig =
+            serde_json::from_str(get("state.train_config")?).map_err(|e| CheckpointError::BadConfig(e.to_string()))?;
         cfg.validate().map_err(CheckpointError::BadConfig)?;
         let binarization: Binarization = get("state.binarization")?.parse().map_err(CheckpointError::BadConfig)?;
-        let (step, epoch, cursor, optim_t) = (num("state.step")?, num("state.epoch")?, num("state.cursor")?, num("state.optim_t")?);
+        let (step, epoch, cursor, optim_t) =
+            (num("state.step")?, num("state.epoch")?, num("state.cursor")?, num("state.optim_t")?);
         let position = Position { step, epoch: epoch as usize, cursor: cursor as usize };
         let v = moments.pop().expect("two moments");
         let m = moments.pop().expect("two moments");

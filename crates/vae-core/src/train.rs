@@ -159,7 +159,14 @@ impl RowDraws {
 /// Scales a summed gradient of `rows` data to the mean, refuses it when it or the bound is
 /// not finite (it would poison every parameter), else applies one optimizer step to
 /// `params`. Returns the mean bound. Shared by the single trainer and the sharded workers.
-pub fn update(opt: &mut Optimizer, params: &mut [f32], grad: &mut [f32], bound_sum: f32, rows: usize, step: u64) -> Result<f32, StepError> {
+pub fn update(
+    opt: &mut Optimizer,
+    params: &mut [f32],
+    grad: &mut [f32],
+    bound_sum: f32,
+    rows: usize,
+    step: u64,
+) -> Result<f32, StepError> {
     let bound = bound_sum / rows as f32;
     let inv = 1.0 / rows as f32;
     let mut finite = bound.is_finite();
@@ -201,7 +208,19 @@ impl<D: Device<f32>> Trainer<D> {
         opt.epsilon = cfg.adam_epsilon;
         let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
         let params = vae.params();
-        Ok(Trainer { vae, opt, cfg, binarization, step: 0, epoch: 0, cursor: 0, order: Vec::new(), params, grad: vec![0.0; n], path })
+        Ok(Trainer {
+            vae,
+            opt,
+            cfg,
+            binarization,
+            step: 0,
+            epoch: 0,
+            cursor: 0,
+            order: Vec::new(),
+            params,
+            grad: vec![0.0; n],
+            path,
+        })
     }
 
     /// Whether steps take the host fast path (`host`) rather than dfdx's tape.
@@ -217,7 +236,14 @@ impl<D: Device<f32>> Trainer<D> {
 
     /// A fresh model and trainer from configs (the model seeded from `cfg.seed`), its
     /// output biases set from the training data's mean image.
-    pub fn fresh(model: ModelConfig, init: Init, cfg: TrainConfig, binarization: Binarization, data: &Dataset, dev: D) -> Result<Self, String> {
+    pub fn fresh(
+        model: ModelConfig,
+        init: Init,
+        cfg: TrainConfig,
+        binarization: Binarization,
+        data: &Dataset,
+        dev: D,
+    ) -> Result<Self, String> {
         let mut vae = Vae::new(model, init, cfg.seed, dev)?;
         vae.init_output_bias(&mean_image(data));
         Self::new(vae, cfg, binarization)

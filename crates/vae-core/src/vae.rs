@@ -133,7 +133,13 @@ impl<D: Device<f32>> Vae<D> {
     pub fn gradient(&self, x: &[f32], noise: &Noise, estimator: Estimator) -> Gradient {
         let xb = self.batch(x);
         let rows = xb.shape().0;
-        let w = Weights { layers: self.layers.iter().map(|l| Dense { w: l.w.clone().leaky_traced(), b: l.b.clone().leaky_traced() }).collect() };
+        let w = Weights {
+            layers: self
+                .layers
+                .iter()
+                .map(|l| Dense { w: l.w.clone().leaky_traced(), b: l.b.clone().leaky_traced() })
+                .collect(),
+        };
         let total = bound(&self.arch, &w, &xb, &self.eps(noise), estimator).sum::<Rank0, _>();
         let bound_sum = total.as_vec()[0];
         // Ascend the bound: differentiate its negation.
@@ -152,7 +158,13 @@ impl<D: Device<f32>> Vae<D> {
     pub fn gradient_annealed(&self, x: &[f32], noise: &Noise, estimator: Estimator, beta: f32) -> Gradient {
         let xb = self.batch(x);
         let rows = xb.shape().0;
-        let w = Weights { layers: self.layers.iter().map(|l| Dense { w: l.w.clone().leaky_traced(), b: l.b.clone().leaky_traced() }).collect() };
+        let w = Weights {
+            layers: self
+                .layers
+                .iter()
+                .map(|l| Dense { w: l.w.clone().leaky_traced(), b: l.b.clone().leaky_traced() })
+                .collect(),
+        };
         let (objective, kl) = crate::estimator::annealed_bound(&self.arch, &w, &xb, &self.eps(noise), estimator, beta);
         let total = objective.sum::<Rank0, _>();
         let kl_sum = kl.map_or(0.0, |k| k.sum::<Rank0, _>().as_vec()[0]);

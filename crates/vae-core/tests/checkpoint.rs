@@ -115,7 +115,9 @@ fn wrong_shapes_dtypes_names_and_values_are_named() {
 
     let mut e = good.clone();
     e[1].1 = ::safetensors::Dtype::I32;
-    assert!(matches!(from_bytes(&forge_entries(&e, meta(&vae))), Err(CheckpointError::WrongDtype { name, .. }) if name == "encoder.0.bias"));
+    assert!(
+        matches!(from_bytes(&forge_entries(&e, meta(&vae))), Err(CheckpointError::WrongDtype { name, .. }) if name == "encoder.0.bias")
+    );
 
     let mut e = good.clone();
     let removed = e.remove(2).0;
@@ -123,7 +125,10 @@ fn wrong_shapes_dtypes_names_and_values_are_named() {
 
     let mut e = good.clone();
     e.push(("decoder.extra".into(), ::safetensors::Dtype::F32, vec![1], vec![0; 4]));
-    assert_eq!(from_bytes(&forge_entries(&e, meta(&vae))).unwrap_err(), CheckpointError::UnexpectedTensor("decoder.extra".into()));
+    assert_eq!(
+        from_bytes(&forge_entries(&e, meta(&vae))).unwrap_err(),
+        CheckpointError::UnexpectedTensor("decoder.extra".into())
+    );
 
     let mut e = good.clone();
     e[3].3[0..4].copy_from_slice(&f32::NAN.to_le_bytes());

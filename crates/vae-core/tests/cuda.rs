@@ -34,8 +34,8 @@
 #![cfg(feature = "cuda")]
 mod common;
 
-use common::reference::Reference;
 use common::eps_of;
+use common::reference::Reference;
 use dfdx::prelude::*;
 use dfdx::tensor::Cuda;
 use rand::{Rng, SeedableRng};
@@ -235,7 +235,8 @@ fn noise(vae: &Vae<Cpu>, rows: usize, samples: usize, step: u64) -> Noise {
 }
 
 /// The estimators and sample counts compared: L > 1 exercises the row repetition.
-const ESTIMATORS: [(Estimator, usize); 4] = [(Estimator::B, 1), (Estimator::B, 3), (Estimator::A, 3), (Estimator::Iwae, 5)];
+const ESTIMATORS: [(Estimator, usize); 4] =
+    [(Estimator::B, 1), (Estimator::B, 3), (Estimator::A, 3), (Estimator::Iwae, 5)];
 
 /// Rows checked against the f64 reference (its plain loops are slow).
 const REF_ROWS: usize = 20;
@@ -327,7 +328,10 @@ fn elbo_matches_cpu_for_all_estimators() {
                 Some(exact) => {
                     let k = exact.len();
                     let (ec, eg) = (diff64(&exact, &want[..k], "cpu vs f64"), diff64(&exact, &got[..k], "cuda vs f64"));
-                    assert!(eg.max_rel <= BOUND_REL, "[{name}] {est:?} L={l}: CUDA bound differs from the f64 reference: {eg}");
+                    assert!(
+                        eg.max_rel <= BOUND_REL,
+                        "[{name}] {est:?} L={l}: CUDA bound differs from the f64 reference: {eg}"
+                    );
                     format!(" | vs f64 reference: cpu {ec}; cuda {eg}")
                 }
                 None => String::new(),
@@ -337,10 +341,14 @@ fn elbo_matches_cpu_for_all_estimators() {
         }
         // The evaluation paths: chunked test ELBO and the importance-sampled log p(x).
         let (e_c, e_g) = (eval::elbo(&cpu, &x, 2, 11), eval::elbo(&gpu, &x, 2, 11));
-        let (l_c, l_g) = (eval::log_likelihood(&cpu, &x[..20 * 784], 50, 12), eval::log_likelihood(&gpu, &x[..20 * 784], 50, 12));
+        let (l_c, l_g) =
+            (eval::log_likelihood(&cpu, &x[..20 * 784], 50, 12), eval::log_likelihood(&gpu, &x[..20 * 784], 50, 12));
         let (re, rl) = (((e_g - e_c) / e_c).abs(), ((l_g - l_c) / l_c).abs());
         report(format!("elbo [{name}] eval::elbo cpu {e_c:.4} cuda {e_g:.4} rel {re:.2e}; log p(x) k=50 cpu {l_c:.4} cuda {l_g:.4} rel {rl:.2e}"));
-        assert!(re <= BOUND_REL && rl <= BOUND_REL, "[{name}] evaluation differs: elbo {e_c} vs {e_g}, log p(x) {l_c} vs {l_g}");
+        assert!(
+            re <= BOUND_REL && rl <= BOUND_REL,
+            "[{name}] evaluation differs: elbo {e_c} vs {e_g}, log p(x) {l_c} vs {l_g}"
+        );
     }
 }
 

@@ -97,15 +97,8 @@ fn header_errors() {
     let (img, lbl) = tiny();
     let mut bad = img.clone();
     bad[0] = 0x12;
-    let e = expect_err(
-        parse_images(&bad),
-        "WrongMagic { expected: 2051, found: 301991939 }",
-    );
-    assert!(
-        e.to_string()
-            .contains("expected 0x00000803, found 0x12000803"),
-        "{e}"
-    );
+    let e = expect_err(parse_images(&bad), "WrongMagic { expected: 2051, found: 301991939 }");
+    assert!(e.to_string().contains("expected 0x00000803, found 0x12000803"), "{e}");
 
     for f in [&img[..], &lbl[..]] {
         let e = expect_err(parse_images(&gz(f)), "Gzip");
@@ -115,10 +108,7 @@ fn header_errors() {
 
     let th = "TruncatedHeader { expected";
     expect_err(parse_images(&img[..3]), &format!("{th}: 16, actual: 3 }}"));
-    expect_err(
-        parse_images(&img[..10]),
-        &format!("{th}: 16, actual: 10 }}"),
-    );
+    expect_err(parse_images(&img[..10]), &format!("{th}: 16, actual: 10 }}"));
     expect_err(parse_labels(&[]), &format!("{th}: 8, actual: 0 }}"));
 
     let mut float = img.clone();
@@ -126,52 +116,27 @@ fn header_errors() {
     expect_err(parse_images(&float), "UnsupportedDtype { found: 13 }");
 
     // Label file given as images and vice versa: right magic family, wrong rank.
-    let e = expect_err(
-        parse_images(&lbl),
-        "UnsupportedNdims { expected: 3, found: 1",
-    );
+    let e = expect_err(parse_images(&lbl), "UnsupportedNdims { expected: 3, found: 1");
     assert!(e.to_string().contains("is this a label file?"), "{e}");
-    expect_err(
-        parse_labels(&img),
-        "UnsupportedNdims { expected: 1, found: 3",
-    );
+    expect_err(parse_labels(&img), "UnsupportedNdims { expected: 1, found: 3");
 }
 
 #[test]
 fn body_size_errors() {
     let (img, lbl) = tiny();
-    let e = expect_err(
-        parse_images(&img[..img.len() - 1]),
-        "TruncatedData { expected: 28, actual: 27 }",
-    );
-    assert!(
-        e.to_string()
-            .contains("claims 28 bytes in total, input has 27"),
-        "{e}"
-    );
+    let e = expect_err(parse_images(&img[..img.len() - 1]), "TruncatedData { expected: 28, actual: 27 }");
+    assert!(e.to_string().contains("claims 28 bytes in total, input has 27"), "{e}");
     let long = [&img[..], &[0]].concat();
-    expect_err(
-        parse_images(&long),
-        "ExtraData { expected: 28, actual: 29 }",
-    );
-    expect_err(
-        parse_labels(&lbl[..9]),
-        "TruncatedData { expected: 11, actual: 9 }",
-    );
+    expect_err(parse_images(&long), "ExtraData { expected: 28, actual: 29 }");
+    expect_err(parse_labels(&lbl[..9]), "TruncatedData { expected: 11, actual: 9 }");
     let long = [&lbl[..], &[1, 2]].concat();
-    expect_err(
-        parse_labels(&long),
-        "ExtraData { expected: 11, actual: 13 }",
-    );
+    expect_err(parse_labels(&long), "ExtraData { expected: 11, actual: 13 }");
 }
 
 #[test]
 fn absurd_dimensions() {
     for (rows, cols) in [(0, 28), (28, 0), (5000, 28), (28, u32::MAX)] {
-        expect_err(
-            parse_images(&images_file(1, rows, cols, &[])),
-            "AbsurdDimensions",
-        );
+        expect_err(parse_images(&images_file(1, rows, cols, &[])), "AbsurdDimensions");
     }
 }
 
@@ -182,10 +147,7 @@ fn huge_claimed_counts_error_without_allocating() {
     // On 64-bit the claimed size fits usize and mismatches the input; on
     // 32-bit (wasm) it overflows. Either way: an error, and no big allocation.
     let e = r.unwrap_err();
-    let ok = matches!(
-        e,
-        IdxError::TruncatedData { .. } | IdxError::AbsurdDimensions { .. }
-    );
+    let ok = matches!(e, IdxError::TruncatedData { .. } | IdxError::AbsurdDimensions { .. });
     assert!(ok, "{e:?}");
     assert!(largest < 4096, "allocated {largest} bytes");
 
@@ -207,10 +169,7 @@ fn dataset_from_bytes_raw_and_gzip() {
     assert_eq!(from_idx_bytes(&gz(&img), &gz(&lbl)).unwrap(), ds);
     let sub = ds.subset(2);
     assert_eq!((sub.len(), sub.images.len()), (2, 8));
-    assert_eq!(
-        (sub.labels.as_slice(), sub.image(1)),
-        (&[7, 0][..], ds.image(1))
-    );
+    assert_eq!((sub.labels.as_slice(), sub.image(1)), (&[7, 0][..], ds.image(1)));
     assert_eq!(ds.subset(99), ds);
 }
 
@@ -222,10 +181,7 @@ fn dataset_errors() {
     let e = from_idx_bytes(&img, &labels_file(&[1, 10, 2]));
     expect_err(e, "BadLabel { index: 1, label: 10 }");
     let e = expect_err(from_idx_bytes(&img[..20], &lbl), "Idx { file: \"images\"");
-    assert!(
-        e.to_string().starts_with("images: truncated IDX data"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("images: truncated IDX data"), "{e}");
 
     let broken = gz(&img);
     expect_err(from_idx_bytes(&broken[..broken.len() / 2], &lbl), "Gunzip");
@@ -236,10 +192,7 @@ fn dataset_errors() {
 
     let other = images_file(1, 3, 3, &[0; 9]);
     let e = from_idx_split(&img, &lbl, &other, &labels_file(&[4]));
-    expect_err(
-        e,
-        "ShapeMismatch { train_rows: 2, train_cols: 2, test_rows: 3",
-    );
+    expect_err(e, "ShapeMismatch { train_rows: 2, train_cols: 2, test_rows: 3");
     let e = expect_err(from_idx_split(&img, &lbl, &img[..5], &lbl), "Idx");
     assert!(e.to_string().starts_with("t10k-images-idx3-ubyte: "), "{e}");
 }
@@ -254,14 +207,8 @@ fn scratch_dir(tag: &str) -> PathBuf {
 #[test]
 fn load_dir_reads_raw_or_gz_and_explains_missing_files() {
     let dir = scratch_dir("load");
-    let e = expect_err(
-        load_dir(&dir, DatasetKind::Mnist),
-        "Missing { kind: \"mnist\"",
-    );
-    assert!(
-        e.to_string().contains("train-images-idx3-ubyte not found"),
-        "{e}"
-    );
+    let e = expect_err(load_dir(&dir, DatasetKind::Mnist), "Missing { kind: \"mnist\"");
+    assert!(e.to_string().contains("train-images-idx3-ubyte not found"), "{e}");
     assert!(e.to_string().contains("npm run fetch-data"), "{e}");
 
     let (img, lbl) = tiny();

@@ -47,7 +47,8 @@ fn reference_annealed(r: &Reference, x: &[f64], noise: &Noise, b: usize, est: Es
             (rec - beta * kl, kl)
         }
         _ => {
-            let terms: Vec<(f64, f64)> = draws.iter().map(|(e1, e2)| r.log_weight_terms(x, e1, e2.as_deref())).collect();
+            let terms: Vec<(f64, f64)> =
+                draws.iter().map(|(e1, e2)| r.log_weight_terms(x, e1, e2.as_deref())).collect();
             let lw: Vec<f64> = terms.iter().map(|(px, ratio)| px + beta * ratio).collect();
             let l = lw.len() as f64;
             let kl = -terms.iter().map(|t| t.1).sum::<f64>() / l;
@@ -83,7 +84,9 @@ fn every_estimator_matches_the_reference_implementation() {
 #[test]
 fn gradients_match_finite_differences_of_the_reference() {
     let h = 1e-6;
-    for (i, cfg) in configs().into_iter().enumerate().filter(|(_, c)| c.activation == Activation::Tanh && (c.hidden2.is_none() || c.decoder == DecoderKind::Bernoulli)) {
+    for (i, cfg) in configs().into_iter().enumerate().filter(|(_, c)| {
+        c.activation == Activation::Tanh && (c.hidden2.is_none() || c.decoder == DecoderKind::Bernoulli)
+    }) {
         let vae = tiny_vae(cfg.clone(), 100 + i as u64);
         let x = tiny_data(&cfg, 2);
         let noise = noise_for(&cfg, 2, 2, 3);
@@ -110,7 +113,13 @@ fn draw_standard(rng: &mut ChaCha20Rng, family: Family) -> f64 {
     match family {
         // Box-Muller
         Family::Gaussian => (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * rng.gen::<f64>()).cos(),
-        Family::Laplace => if u < 0.5 { (2.0 * u).ln() } else { -(2.0 * (1.0 - u)).ln() },
+        Family::Laplace => {
+            if u < 0.5 {
+                (2.0 * u).ln()
+            } else {
+                -(2.0 * (1.0 - u)).ln()
+            }
+        }
         Family::Logistic => (u / (1.0 - u)).ln(),
     }
 }
@@ -143,8 +152,16 @@ fn closed_form_kl_matches_monte_carlo() {
         }
         let nf = n as f64;
         let se = |s: f64, sq: f64| ((sq / nf - (s / nf).powi(2)) / nf).sqrt();
-        assert!((kl_std - s1 / nf).abs() < 4.0 * se(s1, s1sq) + 1e-4, "{family:?} KL to N(0,1): {kl_std} vs MC {}", s1 / nf);
-        assert!((kl_cond - s2 / nf).abs() < 4.0 * se(s2, s2sq) + 1e-4, "{family:?} KL to N(m,s2): {kl_cond} vs MC {}", s2 / nf);
+        assert!(
+            (kl_std - s1 / nf).abs() < 4.0 * se(s1, s1sq) + 1e-4,
+            "{family:?} KL to N(0,1): {kl_std} vs MC {}",
+            s1 / nf
+        );
+        assert!(
+            (kl_cond - s2 / nf).abs() < 4.0 * se(s2, s2sq) + 1e-4,
+            "{family:?} KL to N(m,s2): {kl_cond} vs MC {}",
+            s2 / nf
+        );
     }
 }
 
@@ -163,7 +180,9 @@ fn estimators_a_and_b_agree_in_expectation() {
         let a = vae.bound(&x, &noise, Estimator::A);
         let b = vae.bound(&x, &noise, Estimator::B);
         // Per-sample log weights give A's standard error.
-        let lw = vae_core::estimator::importance_log_weights(&vae.arch, &vae.weights(), &vae.batch(&x), &vae.eps(&noise)).as_vec();
+        let lw =
+            vae_core::estimator::importance_log_weights(&vae.arch, &vae.weights(), &vae.batch(&x), &vae.eps(&noise))
+                .as_vec();
         for d in 0..3 {
             let col: Vec<f64> = (0..l).map(|s| lw[s * 3 + d] as f64).collect();
             let mean = col.iter().sum::<f64>() / l as f64;
@@ -278,7 +297,14 @@ fn kl_warmup_weighs_the_kl_part_of_a_and_b() {
         let params = vae.params();
         let r = Reference::new(&vae.arch, &params);
         for est in [Estimator::A, Estimator::B] {
-            let (objective, kl) = vae_core::estimator::annealed_bound(&vae.arch, &vae.weights(), &vae.batch(&x), &vae.eps(&noise), est, beta as f32);
+            let (objective, kl) = vae_core::estimator::annealed_bound(
+                &vae.arch,
+                &vae.weights(),
+                &vae.batch(&x),
+                &vae.eps(&noise),
+                est,
+                beta as f32,
+            );
             let (objective, kl) = (objective.as_vec(), kl.expect("beta < 1 returns the KL part").as_vec());
             let g = vae.gradient_annealed(&x, &noise, est, beta as f32);
             let mut true_sum = 0.0;

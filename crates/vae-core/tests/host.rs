@@ -16,16 +16,28 @@ fn configs() -> Vec<ModelConfig> {
         }
     }
     // Two hidden layers (the IWAE paper's shape, in small).
-    v.push(ModelConfig { hidden: vec![5, 4], ..tiny_config(2, None, Family::Gaussian, DecoderKind::Bernoulli, Activation::Tanh) });
+    v.push(ModelConfig {
+        hidden: vec![5, 4],
+        ..tiny_config(2, None, Family::Gaussian, DecoderKind::Bernoulli, Activation::Tanh)
+    });
     v
 }
 
 #[test]
 fn supports_exactly_the_one_layer_gaussian_models() {
     let arch = |c| vae_core::model::Architecture::new(c).unwrap();
-    assert!(host::supports(&arch(tiny_config(3, None, Family::Gaussian, DecoderKind::Gaussian, Activation::Relu)), Estimator::Iwae));
-    assert!(!host::supports(&arch(tiny_config(3, None, Family::Laplace, DecoderKind::Bernoulli, Activation::Relu)), Estimator::B));
-    assert!(!host::supports(&arch(tiny_config(3, Some(2), Family::Gaussian, DecoderKind::Bernoulli, Activation::Relu)), Estimator::B));
+    assert!(host::supports(
+        &arch(tiny_config(3, None, Family::Gaussian, DecoderKind::Gaussian, Activation::Relu)),
+        Estimator::Iwae
+    ));
+    assert!(!host::supports(
+        &arch(tiny_config(3, None, Family::Laplace, DecoderKind::Bernoulli, Activation::Relu)),
+        Estimator::B
+    ));
+    assert!(!host::supports(
+        &arch(tiny_config(3, Some(2), Family::Gaussian, DecoderKind::Bernoulli, Activation::Relu)),
+        Estimator::B
+    ));
 }
 
 #[test]
@@ -45,7 +57,10 @@ fn bound_and_gradient_equal_the_dfdx_path() {
                 assert_close(got as f64, want.bound_sum as f64, 1e-5, 1e-4, &format!("bound, {what}"));
                 let scale = want.grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
                 for (j, (a, b)) in grad.iter().zip(&want.grad).enumerate() {
-                    assert!((a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(), "d/dparam {j}: host {a} vs dfdx {b} ({what})");
+                    assert!(
+                        (a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(),
+                        "d/dparam {j}: host {a} vs dfdx {b} ({what})"
+                    );
                 }
             }
         }
@@ -70,7 +85,10 @@ fn annealed_gradient_equals_the_dfdx_path() {
                 assert_close(got as f64, want.bound_sum as f64, 1e-5, 1e-4, &format!("bound, {what}"));
                 let scale = want.grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
                 for (j, (a, b)) in grad.iter().zip(&want.grad).enumerate() {
-                    assert!((a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(), "d/dparam {j}: host {a} vs dfdx {b} ({what})");
+                    assert!(
+                        (a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(),
+                        "d/dparam {j}: host {a} vs dfdx {b} ({what})"
+                    );
                 }
             }
         }

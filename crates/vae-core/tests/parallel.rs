@@ -23,9 +23,23 @@ fn trainer(cfg: ModelConfig, tc: TrainConfig, data: &Dataset) -> Trainer<Dev> {
 
 /// `steps` steps with K replicas exchanging shards as the browser's workers do; returns
 /// the first replica's parameters, after checking that all replicas agree bit for bit.
-fn sharded_steps(start: &Trainer<Dev>, tc: &TrainConfig, data: &Dataset, k: usize, steps: usize) -> (Vec<f32>, Position) {
+fn sharded_steps(
+    start: &Trainer<Dev>,
+    tc: &TrainConfig,
+    data: &Dataset,
+    k: usize,
+    steps: usize,
+) -> (Vec<f32>, Position) {
     let mut workers: Vec<Replica<Dev>> = (0..k)
-        .map(|s| Replica::new(vae_core::Vae::from_params(start.vae.arch.clone(), start.vae.params(), vae_core::cpu()), tc, Binarization::Dynamic, k, s))
+        .map(|s| {
+            Replica::new(
+                vae_core::Vae::from_params(start.vae.arch.clone(), start.vae.params(), vae_core::cpu()),
+                tc,
+                Binarization::Dynamic,
+                k,
+                s,
+            )
+        })
         .collect();
     let n = start.vae.num_params();
     let (mut pos, mut order) = (Position::default(), Vec::new());
@@ -33,9 +47,14 @@ fn sharded_steps(start: &Trainer<Dev>, tc: &TrainConfig, data: &Dataset, k: usiz
         let mb = pos.next(tc.seed, tc.batch_size, &mut order, data);
         let cut = cuts(mb.rows, k);
         let dim = data.dim();
-        let parts: Vec<_> = workers.iter_mut().enumerate().map(|(j, w)| w.gradient(mb.step, cut[j], &mb.bytes[cut[j] * dim..cut[j + 1] * dim])).collect();
+        let parts: Vec<_> = workers
+            .iter_mut()
+            .enumerate()
+            .map(|(j, w)| w.gradient(mb.step, cut[j], &mb.bytes[cut[j] * dim..cut[j + 1] * dim]))
+            .collect();
         assert!(parts.iter().all(|p| p.finite));
-        let (bound_sum, rows) = (parts.iter().map(|p| p.bound_sum).sum::<f32>(), parts.iter().map(|p| p.rows).sum::<usize>());
+        let (bound_sum, rows) =
+            (parts.iter().map(|p| p.bound_sum).sum::<f32>(), parts.iter().map(|p| p.rows).sum::<usize>());
         assert_eq!(rows, mb.rows);
         // Reduce-scatter: worker s adds everyone's gradient of shard s, and updates it.
         let grads: Vec<Vec<f32>> = workers.iter().map(|w| w.grad.clone()).collect();
@@ -44,7 +63,8 @@ fn sharded_steps(start: &Trainer<Dev>, tc: &TrainConfig, data: &Dataset, k: usiz
             w.update_shard(grads.iter().map(|g| &g[r.clone()]), bound_sum, rows, mb.step).unwrap();
         }
         // All-gather.
-        let updated: Vec<(std::ops::Range<usize>, Vec<f32>)> = workers.iter().map(|w| (w.shard.clone(), w.params[w.shard.clone()].to_vec())).collect();
+        let updated: Vec<(std::ops::Range<usize>, Vec<f32>)> =
+            workers.iter().map(|w| (w.shard.clone(), w.params[w.shard.clone()].to_vec())).collect();
         for w in workers.iter_mut() {
             for (r, v) in &updated {
                 w.set_shard(r.clone(), v);
@@ -61,10 +81,26 @@ fn sharded_steps(start: &Trainer<Dev>, tc: &TrainConfig, data: &Dataset, k: usiz
 fn k_worker_steps_equal_single_worker_steps() {
     for (cfg, est, opt) in [
         // The host path (Gaussian q, one stochastic layer) and the tape path (the others).
-        (tiny_config(3, None, Family::Gaussian, DecoderKind::Bernoulli, Activation::Relu), Estimator::B, OptimizerKind::Adam),
-        (tiny_config(3, None, Family::Gaussian, DecoderKind::Gaussian, Activation::Tanh), Estimator::Iwae, OptimizerKind::Adagrad),
-        (tiny_config(2, Some(2), Family::Laplace, DecoderKind::Bernoulli, Activation::Tanh), Estimator::Iwae, OptimizerKind::Adam),
-        (tiny_config(3, None, Family::Logistic, DecoderKind::Bernoulli, Activation::Tanh), Estimator::A, OptimizerKind::Adam),
+        (
+            tiny_config(3, None, Family::Gaussian, DecoderKind::Bernoulli, Activation::Relu),
+            Estimator::B,
+            OptimizerKind::Adam,
+        ),
+        (
+            tiny_config(3, None, Family::Gaussian, DecoderKind::Gaussian, Activation::Tanh),
+            Estimator::Iwae,
+            OptimizerKind::Adagrad,
+        ),
+        (
+            tiny_config(2, Some(2), Family::Laplace, DecoderKind::Bernoulli, Activation::Tanh),
+            Estimator::Iwae,
+            OptimizerKind::Adam,
+        ),
+        (
+            tiny_config(3, None, Family::Logistic, DecoderKind::Bernoulli, Activation::Tanh),
+            Estimator::A,
+            OptimizerKind::Adam,
+        ),
     ] {
         let tc = train_config(est, opt);
         let d = data(40, cfg.input_dim);
@@ -81,7 +117,11 @@ fn k_worker_steps_equal_single_worker_steps() {
         // size: f32 sums of a few dozen terms in another order, through six Adam steps).
         for k in [2, 3, 5] {
             let (many, _) = sharded_steps(&start, &tc, &d, k, 6);
-            let worst = many.iter().zip(single.vae.params()).map(|(a, b)| (a - b).abs() / (1.0 + b.abs())).fold(0.0f32, f32::max);
+            let worst = many
+                .iter()
+                .zip(single.vae.params())
+                .map(|(a, b)| (a - b).abs() / (1.0 + b.abs()))
+                .fold(0.0f32, f32::max);
             assert!(worst < 1e-4, "K={k} {est:?}: max parameter difference {worst}");
         }
     }

@@ -58,7 +58,8 @@ fn adam_and_adagrad_follow_their_update_rules() {
                     OptimizerKind::Adam => {
                         m[i] = 0.9 * m[i] + 0.1 * gi;
                         v[i] = 0.999 * v[i] + 0.001 * gi * gi;
-                        let (mh, vh) = (m[i] / (1.0 - 0.9f64.powi(t as i32 + 1)), v[i] / (1.0 - 0.999f64.powi(t as i32 + 1)));
+                        let (mh, vh) =
+                            (m[i] / (1.0 - 0.9f64.powi(t as i32 + 1)), v[i] / (1.0 - 0.999f64.powi(t as i32 + 1)));
                         p[i] -= 0.1 * mh / (vh.sqrt() + 1e-8);
                     }
                     OptimizerKind::Adagrad => {
@@ -159,7 +160,15 @@ fn one_epoch_on_an_mnist_subset_lifts_the_elbo_past_a_fixed_bound() {
     let Some(split) = mnist() else { return };
     let train = split.train.subset(10_000);
     let test = prepare_test(&split.test.subset(1_000).pixels(), Binarization::Dynamic);
-    let mut t = Trainer::fresh(ModelConfig::default(), Init::Paper, TrainConfig::default(), Binarization::Dynamic, &train, vae_core::cpu()).unwrap();
+    let mut t = Trainer::fresh(
+        ModelConfig::default(),
+        Init::Paper,
+        TrainConfig::default(),
+        Binarization::Dynamic,
+        &train,
+        vae_core::cpu(),
+    )
+    .unwrap();
     let before = vae_core::eval::elbo(&t.vae, &test, 1, 1);
     t.train_epoch(&train, |_| {}).unwrap();
     let after = vae_core::eval::elbo(&t.vae, &test, 1, 1);
@@ -291,11 +300,18 @@ fn iwae_schedule_has_its_stages_and_the_trainer_follows_it() {
 fn iwae_presets_have_the_papers_layers() {
     let dense = |i: usize, o: usize| i * o + o;
     let one = Preset::Iwae1.model(784);
-    let n1 = dense(784, 200) + dense(200, 200) + 2 * dense(200, 50) + dense(50, 200) + dense(200, 200) + dense(200, 784);
+    let n1 =
+        dense(784, 200) + dense(200, 200) + 2 * dense(200, 50) + dense(50, 200) + dense(200, 200) + dense(200, 784);
     assert_eq!(vae_core::model::Architecture::new(one).unwrap().layout.len, n1);
     let two = Preset::Iwae2.model(784);
-    let q = dense(784, 200) + dense(200, 200) + 2 * dense(200, 100) + dense(100, 100) + dense(100, 100) + 2 * dense(100, 50);
-    let p = dense(50, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 200) + dense(200, 200) + dense(200, 784);
+    let q = dense(784, 200)
+        + dense(200, 200)
+        + 2 * dense(200, 100)
+        + dense(100, 100)
+        + dense(100, 100)
+        + 2 * dense(100, 50);
+    let p =
+        dense(50, 100) + dense(100, 100) + 2 * dense(100, 100) + dense(100, 200) + dense(200, 200) + dense(200, 784);
     let arch = vae_core::model::Architecture::new(two.clone()).unwrap();
     assert_eq!(arch.layout.len, q + p);
     assert!(arch.z2_given_z1());

@@ -12,7 +12,12 @@ impl Data {
     /// Parses the four MNIST-format files; errors name the file and what is wrong.
     #[wasm_bindgen(js_name = fromIdx)]
     /// The bytes are taken by value: raw image files become the data set in place.
-    pub fn from_idx(train_images: Vec<u8>, train_labels: Vec<u8>, test_images: Vec<u8>, test_labels: Vec<u8>) -> Result<Data, JsError> {
+    pub fn from_idx(
+        train_images: Vec<u8>,
+        train_labels: Vec<u8>,
+        test_images: Vec<u8>,
+        test_labels: Vec<u8>,
+    ) -> Result<Data, JsError> {
         let split = vae_core::data::from_idx_split_owned(train_images, train_labels, test_images, test_labels)
             .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(Data { split })

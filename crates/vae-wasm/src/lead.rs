@@ -47,7 +47,8 @@ impl Lead {
         if train.dim() != state.arch.config.input_dim {
             return Err(JsError::new("the model and the data disagree on the image size"));
         }
-        let fixed = (state.binarization == Binarization::Fixed).then(|| prepare(train.clone(), Binarization::Fixed, state.cfg.seed));
+        let fixed = (state.binarization == Binarization::Fixed)
+            .then(|| prepare(train.clone(), Binarization::Fixed, state.cfg.seed));
         Ok(Lead { state, order: Vec::new(), fixed, test: None, rows: 0, epoch_size: train.len() })
     }
 
@@ -73,7 +74,13 @@ impl Lead {
 impl Lead {
     /// A fresh run: a new model seeded from the config (initialisation `init`, the core's
     /// default when absent), output biases at the data's mean log-odds.
-    pub fn fresh(model_config: JsValue, train_config: JsValue, binarization: &str, init: Option<String>, data: &Data) -> Result<Lead, JsError> {
+    pub fn fresh(
+        model_config: JsValue,
+        train_config: JsValue,
+        binarization: &str,
+        init: Option<String>,
+        data: &Data,
+    ) -> Result<Lead, JsError> {
         let config: ModelConfig = from_js(model_config, "model config")?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
         let init: Init = init.map_or(Ok(Init::default()), |s| s.parse()).map_err(js)?;
@@ -84,7 +91,12 @@ impl Lead {
 
     /// Continues training a saved model with a fresh optimizer.
     #[wasm_bindgen(js_name = fromCheckpoint)]
-    pub fn from_checkpoint(bytes: &[u8], train_config: JsValue, binarization: &str, data: &Data) -> Result<Lead, JsError> {
+    pub fn from_checkpoint(
+        bytes: &[u8],
+        train_config: JsValue,
+        binarization: &str,
+        data: &Data,
+    ) -> Result<Lead, JsError> {
         let ck = checkpoint::from_bytes(bytes).map_err(js)?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
         Self::start(Vae::from_params(ck.arch, ck.params, vae_core::cpu()), cfg, binarization.parse().map_err(js)?, data)
@@ -110,7 +122,12 @@ impl Lead {
         let n = self.state.params.len();
         let params = replica.params();
         if params.len() != n || m.len() != n || v.len() != n {
-            return Err(JsError::new(&format!("a training state of {n} parameters needs {n} values each, got {}, {} and {}", params.len(), m.len(), v.len())));
+            return Err(JsError::new(&format!(
+                "a training state of {n} parameters needs {n} values each, got {}, {} and {}",
+                params.len(),
+                m.len(),
+                v.len()
+            )));
         }
         self.state.params.copy_from_slice(params);
         self.state.m.copy_from_slice(m);

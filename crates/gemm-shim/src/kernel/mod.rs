@@ -160,7 +160,9 @@ pub unsafe fn gemm_f32_with<V: F32x4, const TM: usize, const TV: usize>(
             blocking, n, m, k, dst, dst_cs, dst_rs, rhs, rhs_cs, rhs_rs, lhs, lhs_cs, lhs_rs, alpha, beta, read,
         );
     }
-    blocked::<V, TM, TV>(blocking, m, n, k, dst, dst_rs, dst_cs, lhs, lhs_rs, lhs_cs, rhs, rhs_rs, rhs_cs, alpha, beta, read)
+    blocked::<V, TM, TV>(
+        blocking, m, n, k, dst, dst_rs, dst_cs, lhs, lhs_rs, lhs_cs, rhs, rhs_rs, rhs_cs, alpha, beta, read,
+    )
 }
 
 /// The blocked loops; strides here are (row, column) order for every matrix.
@@ -226,7 +228,18 @@ unsafe fn blocked<V: F32x4, const TM: usize, const TV: usize>(
                         for ir in (0..mc).step_by(TM) {
                             let rows = TM.min(mc - ir);
                             let d = dst.offset((ic + ir) as isize * d_rs + (jc + jr) as isize * d_cs);
-                            run_tile::<V, TM, TV>(rows, cols, kc, a_pack.add(ir * kc), bp, b_step, d, d_rs, d_cs, store);
+                            run_tile::<V, TM, TV>(
+                                rows,
+                                cols,
+                                kc,
+                                a_pack.add(ir * kc),
+                                bp,
+                                b_step,
+                                d,
+                                d_rs,
+                                d_cs,
+                                store,
+                            );
                         }
                     }
                 }
@@ -273,9 +286,30 @@ unsafe fn run_tile<V: F32x4, const TM: usize, const TV: usize>(
         };
     }
     arms!(
-        (1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 1), (7, 1), (8, 1),
-        (1, 2), (2, 2), (3, 2), (4, 2), (5, 2), (6, 2), (7, 2), (8, 2),
-        (1, 3), (2, 3), (3, 3), (4, 3), (5, 3), (6, 3), (7, 3), (8, 3)
+        (1, 1),
+        (2, 1),
+        (3, 1),
+        (4, 1),
+        (5, 1),
+        (6, 1),
+        (7, 1),
+        (8, 1),
+        (1, 2),
+        (2, 2),
+        (3, 2),
+        (4, 2),
+        (5, 2),
+        (6, 2),
+        (7, 2),
+        (8, 2),
+        (1, 3),
+        (2, 3),
+        (3, 3),
+        (4, 3),
+        (5, 3),
+        (6, 3),
+        (7, 3),
+        (8, 3)
     )
 }
 
@@ -310,5 +344,7 @@ pub unsafe fn gemm_f32_portable(
     alpha: f32,
     beta: f32,
 ) {
-    gemm_f32::<vector::Lanes>(m, n, k, dst, dst_cs, dst_rs, read_dst, lhs, lhs_cs, lhs_rs, rhs, rhs_cs, rhs_rs, alpha, beta)
+    gemm_f32::<vector::Lanes>(
+        m, n, k, dst, dst_cs, dst_rs, read_dst, lhs, lhs_cs, lhs_rs, rhs, rhs_cs, rhs_rs, alpha, beta,
+    )
 }

@@ -10,9 +10,7 @@ use std::fmt::Display;
 use std::path::PathBuf;
 use vae_core::config::{Preset, Schedule};
 use vae_core::data::{Binarization, DatasetKind};
-use vae_core::{
-    Activation, DecoderKind, Estimator, Family, Init, ModelConfig, OptimizerKind, TrainConfig,
-};
+use vae_core::{Activation, DecoderKind, Estimator, Family, Init, ModelConfig, OptimizerKind, TrainConfig};
 
 /// Epochs of a run without `--epochs` and without a schedule that has a length.
 pub const DEFAULT_EPOCHS: usize = 10;
@@ -153,11 +151,7 @@ impl Apply<'_> {
             return;
         }
         if self.strict && target != value {
-            self.conflicts.push(format!(
-                "--{flag} {} (the state has {})",
-                show(value),
-                show(target)
-            ));
+            self.conflicts.push(format!("--{flag} {} (the state has {})", show(value), show(target)));
         }
         *target = value.clone();
     }
@@ -172,10 +166,7 @@ fn opt<T: Display>(v: &Option<T>) -> String {
 }
 
 fn sizes(v: &[usize]) -> String {
-    v.iter()
-        .map(|h| h.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+    v.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(",")
 }
 
 fn opt_sizes(v: &Option<Vec<usize>>) -> String {
@@ -191,13 +182,9 @@ impl TrainArgs {
             Schedule::Constant => TrainConfig::default(),
         };
         let base = Setup {
-            model: self.preset.map_or_else(
-                || ModelConfig {
-                    input_dim,
-                    ..ModelConfig::default()
-                },
-                |p| p.model(input_dim),
-            ),
+            model: self
+                .preset
+                .map_or_else(|| ModelConfig { input_dim, ..ModelConfig::default() }, |p| p.model(input_dim)),
             train,
             init: self.preset.map_or_else(Init::default, Preset::init),
             binarization: Binarization::Dynamic,
@@ -222,103 +209,35 @@ impl TrainArgs {
     }
 
     fn apply(&self, given: &Given, base: Setup, strict: bool) -> Result<Setup, String> {
-        let mut a = Apply {
-            given,
-            strict,
-            conflicts: Vec::new(),
-        };
+        let mut a = Apply { given, strict, conflicts: Vec::new() };
         let mut s = base;
         a.set("preset", "preset", &mut s.preset, &self.preset, opt);
         let m = &mut s.model;
         a.set("latent", "latent", &mut m.latent, &self.latent, text);
         a.set("latent2", "latent2", &mut m.latent2, &self.latent2, opt);
-        a.set("hidden", "hidden", &mut m.hidden, &self.hidden, |v| {
-            sizes(v)
-        });
-        a.set(
-            "hidden2",
-            "hidden2",
-            &mut m.hidden2,
-            &self.hidden2,
-            opt_sizes,
-        );
-        a.set(
-            "activation",
-            "activation",
-            &mut m.activation,
-            &self.activation,
-            text,
-        );
+        a.set("hidden", "hidden", &mut m.hidden, &self.hidden, |v| sizes(v));
+        a.set("hidden2", "hidden2", &mut m.hidden2, &self.hidden2, opt_sizes);
+        a.set("activation", "activation", &mut m.activation, &self.activation, text);
         a.set("family", "family", &mut m.family, &self.family, text);
         a.set("decoder", "decoder", &mut m.decoder, &self.decoder, text);
         let t = &mut s.train;
-        a.set(
-            "schedule",
-            "schedule",
-            &mut t.schedule,
-            &self.schedule,
-            text,
-        );
+        a.set("schedule", "schedule", &mut t.schedule, &self.schedule, text);
         a.set("batch", "batch", &mut t.batch_size, &self.batch, text);
         a.set("lr", "lr", &mut t.lr, &self.lr, text);
-        a.set(
-            "optimizer",
-            "optimizer",
-            &mut t.optimizer,
-            &self.optimizer,
-            text,
-        );
-        a.set(
-            "weight_decay",
-            "weight-decay",
-            &mut t.weight_decay,
-            &self.weight_decay,
-            text,
-        );
-        a.set(
-            "adam_epsilon",
-            "adam-epsilon",
-            &mut t.adam_epsilon,
-            &self.adam_epsilon,
-            text,
-        );
-        a.set(
-            "estimator",
-            "estimator",
-            &mut t.estimator,
-            &self.estimator,
-            text,
-        );
+        a.set("optimizer", "optimizer", &mut t.optimizer, &self.optimizer, text);
+        a.set("weight_decay", "weight-decay", &mut t.weight_decay, &self.weight_decay, text);
+        a.set("adam_epsilon", "adam-epsilon", &mut t.adam_epsilon, &self.adam_epsilon, text);
+        a.set("estimator", "estimator", &mut t.estimator, &self.estimator, text);
         a.set("samples", "samples", &mut t.samples, &self.samples, text);
         a.set("warmup", "warmup", &mut t.kl_warmup, &self.warmup, text);
         a.set("seed", "seed", &mut t.seed, &self.seed, text);
         a.set("init", "init", &mut s.init, &self.init, text);
-        let (binarization, dataset) = (
-            self.binarization.unwrap_or(s.binarization),
-            self.data.dataset.unwrap_or(s.dataset),
-        );
-        a.set(
-            "binarization",
-            "binarization",
-            &mut s.binarization,
-            &binarization,
-            text,
-        );
+        let (binarization, dataset) =
+            (self.binarization.unwrap_or(s.binarization), self.data.dataset.unwrap_or(s.dataset));
+        a.set("binarization", "binarization", &mut s.binarization, &binarization, text);
         a.set("dataset", "dataset", &mut s.dataset, &dataset, text);
-        a.set(
-            "train_limit",
-            "train-limit",
-            &mut s.train_limit,
-            &self.train_limit,
-            opt,
-        );
-        a.set(
-            "test_limit",
-            "test-limit",
-            &mut s.test_limit,
-            &self.test_limit,
-            opt,
-        );
+        a.set("train_limit", "train-limit", &mut s.train_limit, &self.train_limit, opt);
+        a.set("test_limit", "test-limit", &mut s.test_limit, &self.test_limit, opt);
         if !a.conflicts.is_empty() {
             return Err(format!(
                 "--resume continues the saved run with its own configuration; these flags disagree with it: {}",
@@ -332,8 +251,7 @@ impl TrainArgs {
 
     /// The epoch count the run reaches.
     pub fn epochs(&self, schedule: Schedule) -> usize {
-        self.epochs
-            .unwrap_or_else(|| schedule.epochs().unwrap_or(DEFAULT_EPOCHS))
+        self.epochs.unwrap_or_else(|| schedule.epochs().unwrap_or(DEFAULT_EPOCHS))
     }
 
     /// Everything that can be checked before any file is read.
@@ -351,9 +269,7 @@ impl TrainArgs {
             }
         }
         if self.checkpoint_every.is_some() && self.save_state.is_none() {
-            return Err(
-                "--checkpoint-every needs --save-state FILE (where the checkpoints go)".into(),
-            );
+            return Err("--checkpoint-every needs --save-state FILE (where the checkpoints go)".into());
         }
         if self.resume.is_none() {
             self.fresh_setup(given, 784).map(|_| ())?;

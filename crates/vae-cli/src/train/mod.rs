@@ -35,11 +35,7 @@ fn load(args: &TrainArgs, setup: &Setup) -> Result<Data, String> {
     }
     let train = prepare(train, setup.binarization, FIXED_BINARIZATION_SEED);
     let test_pixels = prepare_test(&test.pixels(), setup.binarization);
-    Ok(Data {
-        train,
-        test_pixels,
-        test_images: test.len(),
-    })
+    Ok(Data { train, test_pixels, test_images: test.len() })
 }
 
 /// A new run: its setup from the flags, a fresh model and trainer.
@@ -53,14 +49,8 @@ fn start<D: Device<f32>>(
     let probe = args.fresh_setup(given, 784)?;
     let data = load(args, &probe)?;
     let setup = args.fresh_setup(given, data.train.dim())?;
-    let trainer = Trainer::fresh(
-        setup.model.clone(),
-        setup.init,
-        setup.train.clone(),
-        setup.binarization,
-        &data.train,
-        dev,
-    )?;
+    let trainer =
+        Trainer::fresh(setup.model.clone(), setup.init, setup.train.clone(), setup.binarization, &data.train, dev)?;
     Ok((setup, data, trainer, History::default()))
 }
 
@@ -115,13 +105,14 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<()
             c.samples,
             if c.kl_warmup > 0.0 { format!(", KL warm-up {} epochs", c.kl_warmup) } else { String::new() },
             c.seed,
-            if trainer.epoch > 0 { format!("; resuming at epoch {} of {epochs}", trainer.epoch) } else { String::new() },
+            if trainer.epoch > 0 {
+                format!("; resuming at epoch {} of {epochs}", trainer.epoch)
+            } else {
+                String::new()
+            },
         );
         if trainer.epoch >= epochs {
-            eprintln!(
-                "the state has done {} epochs already (--epochs {epochs}): nothing to train",
-                trainer.epoch
-            );
+            eprintln!("the state has done {} epochs already (--epochs {epochs}): nothing to train", trainer.epoch);
         }
     }
 
@@ -129,11 +120,8 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<()
     while trainer.epoch < epochs {
         let t0 = Instant::now();
         let epoch = trainer.epoch + 1;
-        let bar = crate::args::progress(
-            n as u64,
-            "epoch {prefix} [{bar:30}] {pos}/{len}  {msg}  ETA {eta}",
-            args.quiet,
-        );
+        let bar =
+            crate::args::progress(n as u64, "epoch {prefix} [{bar:30}] {pos}/{len}  {msg}  ETA {eta}", args.quiet);
         bar.set_prefix(format!("{epoch}/{epochs}"));
         // A state saved mid-epoch (by the page) resumes at its position.
         let (mut pos, mut count, mut sum) = (trainer.cursor(), 0usize, 0.0f64);
@@ -153,9 +141,7 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<()
         bar.finish_and_clear();
         let rate = n as f64 / secs.max(1e-9);
         let t = eval::elbo(&trainer.vae, &data.test_pixels, 1, EVAL_SEED);
-        println!(
-            "epoch {epoch}/{epochs}  train ELBO {mean:.2}  test ELBO {t:.2}  {rate:.0} samples/s"
-        );
+        println!("epoch {epoch}/{epochs}  train ELBO {mean:.2}  test ELBO {t:.2}  {rate:.0} samples/s");
         history.train_elbo.push(mean);
         history.test_elbo.push(t);
         history.samples_per_sec.push(rate);
@@ -199,18 +185,12 @@ fn write_outputs<D: Device<f32>>(
             ("binarization", setup.binarization.name().to_string()),
             ("seed", train_cfg.seed.to_string()),
             ("init", setup.init.to_string()),
-            (
-                "train_config",
-                serde_json::to_string(train_cfg).expect("serialises"),
-            ),
+            ("train_config", serde_json::to_string(train_cfg).expect("serialises")),
         ];
         if let Some(p) = setup.preset {
             meta.push(("preset", p.to_string()));
         }
-        write_atomic(
-            path,
-            &checkpoint::to_bytes(&trainer.vae.arch, &trainer.vae.params(), &meta),
-        )?;
+        write_atomic(path, &checkpoint::to_bytes(&trainer.vae.arch, &trainer.vae.params(), &meta))?;
         note(path);
     }
     if let (true, Some(path)) = (end, &args.metrics_json) {
@@ -222,10 +202,7 @@ fn write_outputs<D: Device<f32>>(
             ("adam_epsilon", train_cfg.adam_epsilon),
             ("kl_warmup", train_cfg.kl_warmup),
         ] {
-            tc[key] = json!(v
-                .to_string()
-                .parse::<f64>()
-                .expect("a float's display parses"));
+            tc[key] = json!(v.to_string().parse::<f64>().expect("a float's display parses"));
         }
         let rates = &history.samples_per_sec;
         let metrics = json!({

@@ -63,29 +63,19 @@ pub fn save<D: Device<f32>>(
 }
 
 /// A restored trainer, its setup and curves, and the number of training images it used.
-pub fn open<D: Device<f32>>(
-    path: &Path,
-    dev: D,
-) -> Result<(Trainer<D>, Setup, History, usize), String> {
+pub fn open<D: Device<f32>>(path: &Path, dev: D) -> Result<(Trainer<D>, Setup, History, usize), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let (trainer, meta) = state::restore(&bytes, dev).map_err(|e| {
-        format!(
-            "{} is not a training state written by `vae train --save-state`: {e}",
-            path.display()
-        )
-    })?;
+    let (trainer, meta) = state::restore(&bytes, dev)
+        .map_err(|e| format!("{} is not a training state written by `vae train --save-state`: {e}", path.display()))?;
     let field = |key: &str| {
         meta.get(key).ok_or_else(|| {
-            format!(
-                "{}: training state lacks '{key}' (was it written by `vae train --save-state`?)",
-                path.display()
-            )
+            format!("{}: training state lacks '{key}' (was it written by `vae train --save-state`?)", path.display())
         })
     };
-    let saved: SavedSetup = serde_json::from_str(field(SETUP)?)
-        .map_err(|e| format!("{}: '{SETUP}': {e}", path.display()))?;
-    let history: History = serde_json::from_str(field(HISTORY)?)
-        .map_err(|e| format!("{}: '{HISTORY}': {e}", path.display()))?;
+    let saved: SavedSetup =
+        serde_json::from_str(field(SETUP)?).map_err(|e| format!("{}: '{SETUP}': {e}", path.display()))?;
+    let history: History =
+        serde_json::from_str(field(HISTORY)?).map_err(|e| format!("{}: '{HISTORY}': {e}", path.display()))?;
     let setup = Setup {
         model: trainer.vae.config().clone(),
         train: trainer.cfg.clone(),

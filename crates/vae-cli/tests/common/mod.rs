@@ -5,10 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 pub fn vae(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vae"))
-        .args(args)
-        .output()
-        .expect("the vae binary runs")
+    Command::new(env!("CARGO_BIN_EXE_vae")).args(args).output().expect("the vae binary runs")
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -22,23 +19,14 @@ pub fn stderr(o: &Output) -> String {
 /// Runs `vae`, failing the test with its output unless it succeeds.
 pub fn ok(args: &[&str]) -> Output {
     let o = vae(args);
-    assert!(
-        o.status.success(),
-        "vae {args:?} failed:\n{}{}",
-        stdout(&o),
-        stderr(&o)
-    );
+    assert!(o.status.success(), "vae {args:?} failed:\n{}{}", stdout(&o), stderr(&o));
     o
 }
 
 /// Runs `vae`, requiring it to fail with a message containing every one of `needles`.
 pub fn fails_with(args: &[&str], needles: &[&str]) {
     let o = vae(args);
-    assert!(
-        !o.status.success(),
-        "vae {args:?} should fail:\n{}",
-        stdout(&o)
-    );
+    assert!(!o.status.success(), "vae {args:?} should fail:\n{}", stdout(&o));
     let err = stderr(&o);
     for n in needles {
         assert!(err.contains(n), "vae {args:?}: stderr lacks {n:?}:\n{err}");
@@ -59,8 +47,7 @@ pub fn mnist() -> Option<String> {
 
 /// A fresh path in this run's scratch directory.
 pub fn scratch(name: &str) -> String {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vae-cli-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("vae-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name).to_string_lossy().into_owned()
 }

@@ -60,9 +60,7 @@ impl FromStr for Binarization {
             "dynamic" => Ok(Binarization::Dynamic),
             "fixed" | "static" => Ok(Binarization::Fixed),
             "greyscale" | "grayscale" => Ok(Binarization::Greyscale),
-            other => Err(format!(
-                "unknown binarization {other:?}: expected dynamic, fixed or greyscale"
-            )),
+            other => Err(format!("unknown binarization {other:?}: expected dynamic, fixed or greyscale")),
         }
     }
 }

@@ -55,21 +55,10 @@ pub enum DataError {
     CountMismatch { images: usize, labels: usize },
     #[error("label {label} at index {index} is not a digit (expected 0..=9)")]
     BadLabel { index: usize, label: u8 },
-    #[error(
-        "train images are {train_rows}x{train_cols} but test images are {test_rows}x{test_cols}"
-    )]
-    ShapeMismatch {
-        train_rows: usize,
-        train_cols: usize,
-        test_rows: usize,
-        test_cols: usize,
-    },
+    #[error("train images are {train_rows}x{train_cols} but test images are {test_rows}x{test_cols}")]
+    ShapeMismatch { train_rows: usize, train_cols: usize, test_rows: usize, test_cols: usize },
     #[error("{kind} file {file} not found in {dir} (raw or .gz); run `{FETCH_COMMAND}` to download the data sets")]
-    Missing {
-        kind: &'static str,
-        dir: String,
-        file: &'static str,
-    },
+    Missing { kind: &'static str, dir: String, file: &'static str },
     #[error("reading {path}: {source}")]
     Io {
         path: String,
@@ -172,9 +161,7 @@ impl FromStr for DatasetKind {
         match s.to_ascii_lowercase().as_str() {
             "mnist" => Ok(DatasetKind::Mnist),
             "fashion-mnist" | "fashion" => Ok(DatasetKind::FashionMnist),
-            other => Err(format!(
-                "unknown data set {other:?}: expected mnist or fashion-mnist"
-            )),
+            other => Err(format!("unknown data set {other:?}: expected mnist or fashion-mnist")),
         }
     }
 }
@@ -200,7 +187,12 @@ pub fn from_idx_split(
 
 /// As `from_idx_split`, taking the files' bytes by value: raw image files become the data
 /// set in place, without a second copy (the browser's worker hands over 47 MB).
-pub fn from_idx_split_owned(train_img: Vec<u8>, train_lbl: Vec<u8>, test_img: Vec<u8>, test_lbl: Vec<u8>) -> Result<Split, DataError> {
+pub fn from_idx_split_owned(
+    train_img: Vec<u8>,
+    train_lbl: Vec<u8>,
+    test_img: Vec<u8>,
+    test_lbl: Vec<u8>,
+) -> Result<Split, DataError> {
     let train = from_named((FILES[0], train_img.into()), (FILES[1], train_lbl.into()))?;
     let test = from_named((FILES[2], test_img.into()), (FILES[3], test_lbl.into()))?;
     split(train, test)
@@ -222,23 +214,15 @@ pub fn load_dir(dir: &std::path::Path, kind: DatasetKind) -> Result<Split, DataE
                 }
             }
         }
-        Err(DataError::Missing {
-            kind: kind.name(),
-            dir: dir.display().to_string(),
-            file,
-        })
+        Err(DataError::Missing { kind: kind.name(), dir: dir.display().to_string(), file })
     };
     let [a, b, c, d] = FILES.map(read);
     from_idx_split(&a?, &b?, &c?, &d?)
 }
 
 /// The standard file names: train images, train labels, test images, test labels.
-pub const FILES: [&str; 4] = [
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-];
+pub const FILES: [&str; 4] =
+    ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
 fn split(train: Dataset, test: Dataset) -> Result<Split, DataError> {
     if (train.rows, train.cols) != (test.rows, test.cols) {
@@ -265,20 +249,12 @@ fn from_named(images: (&str, Cow<'_, [u8]>), labels: (&str, Cow<'_, [u8]>)) -> R
     let lbl_bytes = maybe_gunzip(labels.0, labels.1)?;
     let labels = idx::parse_labels(&lbl_bytes).map_err(idx_err(labels.0))?;
     if img.count != labels.len() {
-        return Err(DataError::CountMismatch {
-            images: img.count,
-            labels: labels.len(),
-        });
+        return Err(DataError::CountMismatch { images: img.count, labels: labels.len() });
     }
     if let Some((index, &label)) = labels.iter().enumerate().find(|(_, &l)| l >= NUM_CLASSES) {
         return Err(DataError::BadLabel { index, label });
     }
-    Ok(Dataset {
-        images: img.pixels,
-        labels,
-        rows: img.rows,
-        cols: img.cols,
-    })
+    Ok(Dataset { images: img.pixels, labels, rows: img.rows, cols: img.cols })
 }
 
 /// Gunzips `bytes` when they start with the gzip magic, reading at most
@@ -293,15 +269,9 @@ fn maybe_gunzip<'a>(file: &str, bytes: Cow<'a, [u8]>) -> Result<Cow<'a, [u8]>, D
     GzDecoder::new(&bytes[..])
         .take(MAX_DECOMPRESSED as u64 + 1)
         .read_to_end(&mut out)
-        .map_err(|source| DataError::Gunzip {
-            file: file.to_string(),
-            source,
-        })?;
+        .map_err(|source| DataError::Gunzip { file: file.to_string(), source })?;
     if out.len() > MAX_DECOMPRESSED {
-        return Err(DataError::TooLarge {
-            file: file.to_string(),
-            limit: MAX_DECOMPRESSED,
-        });
+        return Err(DataError::TooLarge { file: file.to_string(), limit: MAX_DECOMPRESSED });
     }
     Ok(out.into())
 }

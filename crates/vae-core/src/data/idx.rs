@@ -31,31 +31,20 @@ const OVERFLOW: &str = "total size overflows the address space";
 pub enum IdxError {
     #[error("input is gzip-compressed, decompress first (it starts with the gzip magic 1f 8b)")]
     Gzip,
-    #[error(
-        "wrong magic number: expected {expected:#010x}, found {found:#010x} (not an IDX file)"
-    )]
+    #[error("wrong magic number: expected {expected:#010x}, found {found:#010x} (not an IDX file)")]
     WrongMagic { expected: u32, found: u32 },
     #[error("unsupported IDX element type {found:#04x}: only unsigned bytes ({DTYPE_U8:#04x}) are supported")]
     UnsupportedDtype { found: u8 },
     #[error("unsupported IDX dimension count {found}: expected {expected} ({hint})")]
-    UnsupportedNdims {
-        expected: u8,
-        found: u8,
-        hint: &'static str,
-    },
+    UnsupportedNdims { expected: u8, found: u8, hint: &'static str },
     #[error("truncated IDX header: need {expected} bytes, input has {actual}")]
     TruncatedHeader { expected: usize, actual: usize },
     #[error("truncated IDX data: header claims {expected} bytes in total, input has {actual}")]
     TruncatedData { expected: usize, actual: usize },
-    #[error(
-        "extra bytes after IDX data: header claims {expected} bytes in total, input has {actual}"
-    )]
+    #[error("extra bytes after IDX data: header claims {expected} bytes in total, input has {actual}")]
     ExtraData { expected: usize, actual: usize },
     #[error("absurd IDX dimensions {dims:?}: {reason}")]
-    AbsurdDimensions {
-        dims: Vec<u64>,
-        reason: &'static str,
-    },
+    AbsurdDimensions { dims: Vec<u64>, reason: &'static str },
 }
 
 /// Images as stored in the file: `count` images of `rows * cols` bytes each,
@@ -117,48 +106,31 @@ fn parse_header(bytes: &[u8], expected: u32, hint: &'static str) -> Result<Vec<u
         return Err(IdxError::Gzip);
     }
     let Some(magic) = read_u32(bytes, 0) else {
-        return Err(IdxError::TruncatedHeader {
-            expected: header_len(ndims),
-            actual: bytes.len(),
-        });
+        return Err(IdxError::TruncatedHeader { expected: header_len(ndims), actual: bytes.len() });
     };
     // A real IDX magic starts with two zero bytes; anything else is another format.
     if magic >> 16 != 0 {
-        return Err(IdxError::WrongMagic {
-            expected,
-            found: magic,
-        });
+        return Err(IdxError::WrongMagic { expected, found: magic });
     }
     let [_, _, dtype, found] = magic.to_be_bytes();
     if dtype != DTYPE_U8 {
         return Err(IdxError::UnsupportedDtype { found: dtype });
     }
     if found != ndims {
-        return Err(IdxError::UnsupportedNdims {
-            expected: ndims,
-            found,
-            hint,
-        });
+        return Err(IdxError::UnsupportedNdims { expected: ndims, found, hint });
     }
     (0..usize::from(ndims))
         .map(|i| read_u32(bytes, 4 + 4 * i).map(|d| d as usize))
         .collect::<Option<Vec<_>>>()
-        .ok_or(IdxError::TruncatedHeader {
-            expected: header_len(ndims),
-            actual: bytes.len(),
-        })
+        .ok_or(IdxError::TruncatedHeader { expected: header_len(ndims), actual: bytes.len() })
 }
 
 /// Returns the `body` bytes after the header once the input length equals
 /// header + body exactly. Nothing is allocated before this check passes.
 fn checked_body<'a>(bytes: &'a [u8], dims: &[usize], body: usize) -> Result<&'a [u8], IdxError> {
     let header = 4 + 4 * dims.len();
-    let expected = header
-        .checked_add(body)
-        .ok_or_else(|| IdxError::AbsurdDimensions {
-            dims: to_u64(dims),
-            reason: OVERFLOW,
-        })?;
+    let expected =
+        header.checked_add(body).ok_or_else(|| IdxError::AbsurdDimensions { dims: to_u64(dims), reason: OVERFLOW })?;
     let actual = bytes.len();
     match actual.cmp(&expected) {
         std::cmp::Ordering::Less => Err(IdxError::TruncatedData { expected, actual }),

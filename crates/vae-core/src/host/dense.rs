@@ -8,13 +8,29 @@ use crate::params::DenseSlot;
 /// C (m x n, row-major) = A B, or C += A B when `accumulate`. A is m x k and B is k x n,
 /// each given with its row and column strides (a transpose is a swap of the two).
 #[allow(clippy::too_many_arguments)]
-pub fn matmul(m: usize, n: usize, k: usize, a: &[f32], a_rs: usize, a_cs: usize, b: &[f32], b_rs: usize, b_cs: usize, c: &mut [f32], accumulate: bool) {
+pub fn matmul(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &[f32],
+    a_rs: usize,
+    a_cs: usize,
+    b: &[f32],
+    b_rs: usize,
+    b_cs: usize,
+    c: &mut [f32],
+    accumulate: bool,
+) {
     if m == 0 || n == 0 {
         return;
     }
-    let need = |rs: usize, cs: usize, r: usize, c: usize| if r == 0 || c == 0 { 0 } else { (r - 1) * rs + (c - 1) * cs + 1 };
+    let need =
+        |rs: usize, cs: usize, r: usize, c: usize| if r == 0 || c == 0 { 0 } else { (r - 1) * rs + (c - 1) * cs + 1 };
     // The kernel reads raw pointers: these bounds are what makes that sound.
-    assert!(a.len() >= need(a_rs, a_cs, m, k) && b.len() >= need(b_rs, b_cs, k, n) && c.len() >= m * n, "matmul operand too short");
+    assert!(
+        a.len() >= need(a_rs, a_cs, m, k) && b.len() >= need(b_rs, b_cs, k, n) && c.len() >= m * n,
+        "matmul operand too short"
+    );
     if k == 0 {
         if !accumulate {
             c[..m * n].fill(0.0);

@@ -70,14 +70,28 @@ fn bufs(v: &mut Vec<Vec<f32>>, k: usize) -> &mut [Vec<f32>] {
 /// log q(z|x) inside A's log weights; IWAE takes beta = 1 only); the returned sum is the
 /// bound's. `noise` holds eps for L samples of each row. Panics if `supports` is false.
 #[allow(clippy::too_many_arguments)]
-pub fn gradient(arch: &Architecture, params: &[f32], x: &[f32], noise: &Noise, estimator: Estimator, beta: f32, grad: &mut [f32], ws: &mut Workspace) -> f32 {
+pub fn gradient(
+    arch: &Architecture,
+    params: &[f32],
+    x: &[f32],
+    noise: &Noise,
+    estimator: Estimator,
+    beta: f32,
+    grad: &mut [f32],
+    ws: &mut Workspace,
+) -> f32 {
     assert!(supports(arch, estimator), "host::gradient: unsupported model");
     assert!(beta == 1.0 || estimator != Estimator::Iwae, "{}", crate::config::KL_WARMUP_IWAE);
     let c = &arch.config;
     let slots = &arch.layout.slots;
     let (d, zd, l) = (c.input_dim, c.latent, noise.samples);
     let b = x.len() / d;
-    assert!(b == noise.batch && noise.eps1.len() == l * b * zd && params.len() == arch.layout.len && grad.len() == params.len());
+    assert!(
+        b == noise.batch
+            && noise.eps1.len() == l * b * zd
+            && params.len() == arch.layout.len
+            && grad.len() == params.len()
+    );
     let lb = l * b;
     let act = Some(c.activation);
 
@@ -142,7 +156,9 @@ pub fn gradient(arch: &Architecture, params: &[f32], x: &[f32], noise: &Noise, e
             omega.fill(1.0 / l as f32);
             for bi in 0..b {
                 let rec: f64 = (0..l).map(|s| loglik[s * b + bi] as f64).sum::<f64>() / l as f64;
-                let kl: f64 = (0..zd).map(|j| 0.5 * (exp(lv[bi * zd + j]) + mu[bi * zd + j].powi(2) - 1.0 - lv[bi * zd + j]) as f64).sum();
+                let kl: f64 = (0..zd)
+                    .map(|j| 0.5 * (exp(lv[bi * zd + j]) + mu[bi * zd + j].powi(2) - 1.0 - lv[bi * zd + j]) as f64)
+                    .sum();
                 total += rec - kl;
             }
         }
@@ -151,7 +167,9 @@ pub fn gradient(arch: &Architecture, params: &[f32], x: &[f32], noise: &Noise, e
             for r in 0..lb {
                 let (bi, zr, e) = (r % b, &z[r * zd..(r + 1) * zd], &noise.eps1[r * zd..(r + 1) * zd]);
                 let log_p: f32 = zr.iter().map(|v| -0.5 * v * v).sum::<f32>() - half_ln_2pi;
-                let log_q: f32 = e.iter().map(|v| -0.5 * v * v).sum::<f32>() - 0.5 * lv[bi * zd..(bi + 1) * zd].iter().sum::<f32>() - half_ln_2pi;
+                let log_q: f32 = e.iter().map(|v| -0.5 * v * v).sum::<f32>()
+                    - 0.5 * lv[bi * zd..(bi + 1) * zd].iter().sum::<f32>()
+                    - half_ln_2pi;
                 omega[r] = loglik[r] + log_p - log_q; // log w, for now
             }
             for bi in 0..b {

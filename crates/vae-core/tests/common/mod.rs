@@ -9,7 +9,13 @@ use vae_core::Vae;
 pub type Dev = dfdx::tensor::Cpu;
 
 /// A tiny model: few enough parameters for finite differences over all of them.
-pub fn tiny_config(latent: usize, latent2: Option<usize>, family: Family, decoder: DecoderKind, activation: Activation) -> ModelConfig {
+pub fn tiny_config(
+    latent: usize,
+    latent2: Option<usize>,
+    family: Family,
+    decoder: DecoderKind,
+    activation: Activation,
+) -> ModelConfig {
     ModelConfig { input_dim: 6, hidden: vec![5], latent, latent2, hidden2: None, activation, family, decoder }
 }
 

@@ -141,7 +141,9 @@ impl<'a> Reference<'a> {
         let out = self.dense("decoder.out", &h);
         match self.cfg().decoder {
             // x log sigmoid(l) + (1 - x) log(1 - sigmoid(l)), with log sigmoid(l) = -softplus(-l)
-            DecoderKind::Bernoulli => out.iter().zip(x).map(|(&l, &xi)| -xi * softplus(-l) - (1.0 - xi) * softplus(l)).sum(),
+            DecoderKind::Bernoulli => {
+                out.iter().zip(x).map(|(&l, &xi)| -xi * softplus(-l) - (1.0 - xi) * softplus(l)).sum()
+            }
             DecoderKind::Gaussian => {
                 let raw = self.dense("decoder.out_logvar", &h);
                 let lv_min = DECODER_LV_MIN as f64;
@@ -172,7 +174,8 @@ impl<'a> Reference<'a> {
                 let z2: Vec<f64> = (0..mu2.len()).map(|d| mu2[d] + (0.5 * lv2[d]).exp() * e2[d]).collect();
                 let (m, lvp) = self.prior(&z2);
                 ratio += (0..z1.len()).map(|d| log_normal(z1[d], m[d], lvp[d])).sum::<f64>();
-                ratio += (0..z2.len()).map(|d| log_normal(z2[d], 0.0, 0.0) - log_q(f, z2[d], mu2[d], lv2[d])).sum::<f64>();
+                ratio +=
+                    (0..z2.len()).map(|d| log_normal(z2[d], 0.0, 0.0) - log_q(f, z2[d], mu2[d], lv2[d])).sum::<f64>();
             }
             _ => ratio += z1.iter().map(|&z| log_normal(z, 0.0, 0.0)).sum::<f64>(),
         }
@@ -192,7 +195,8 @@ impl<'a> Reference<'a> {
         let f = self.cfg().family;
         let (mu, lv, q2) = self.encode(x);
         let l = eps1.len() as f64;
-        let z1s: Vec<Vec<f64>> = eps1.iter().map(|e| (0..mu.len()).map(|d| mu[d] + (0.5 * lv[d]).exp() * e[d]).collect()).collect();
+        let z1s: Vec<Vec<f64>> =
+            eps1.iter().map(|e| (0..mu.len()).map(|d| mu[d] + (0.5 * lv[d]).exp() * e[d]).collect()).collect();
         let rec: f64 = z1s.iter().map(|z| self.log_px(z, x)).sum::<f64>() / l;
         if self.z2_given_z1() {
             let entropy: f64 = (0..mu.len()).map(|d| entropy_numeric(f, mu[d], lv[d])).sum();
