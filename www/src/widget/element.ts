@@ -19,14 +19,14 @@
 // a page. A training worker is started only when a widget trains, one per training widget.
 import panelsCss from '../../panels.css';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import { describeModel, PRETRAINED, startingModel } from '../model-source';
-import { mountPanels } from '../mount';
-import { parseSettings } from '../params';
-import { errorBanner } from '../sections';
-import { applySettings } from '../settings';
-import { ModelHolder } from '../state';
-import { el, errorMessage, initErrorBanner, showError } from '../ui';
-import { loadWasm } from '../wasm';
+import { describeModel, PRETRAINED, startingModel } from '../app/model-source';
+import { mountPanels } from '../app/mount';
+import { parseSettings } from '../pure/settings';
+import { errorBanner } from '../app/sections';
+import { applySettings } from '../settings/form';
+import { ModelHolder } from '../app/model-holder';
+import { el, errorMessage, initErrorBanner, showError } from '../views/ui';
+import { loadWasm } from '../shared/wasm';
 import widgetCss from './widget.css';
 import { parseView, viewMarkup } from './views';
 

@@ -3,13 +3,13 @@
 // Changing a control rewrites the hash in place (history.replaceState: no history entry
 // per click); opening such a URL, or editing the hash, sets the controls, and architecture
 // settings build that fresh model so the view matches what the sender saw.
-import { architecture, ARCHITECTURE_KEYS, CONTROLS, KEYS, parseSettings, sameArchitecture, type Settings } from './params';
-import type { SectionName } from './sections';
-import { applySettings, readSettings } from './settings';
-import type { ModelHolder } from './state';
-import { DEFAULT_WORKERS } from './train-panel';
-import { errorMessage, randomSeed, showError } from './ui';
-import { Model } from './wasm';
+import { architecture, ARCHITECTURE_KEYS, CONTROLS, KEYS, parseSettings, sameArchitecture, type Settings } from '../pure/settings';
+import type { SectionName } from '../app/sections';
+import { applySettings, readSettings } from './form';
+import type { ModelHolder } from '../app/model-holder';
+import { DEFAULT_WORKERS } from '../training/panel';
+import { errorMessage, randomSeed, showError } from '../views/ui';
+import { Model } from '../shared/wasm';
 
 const VIEWS: SectionName[] = ['draw', 'traverse', 'train', 'impute', 'interpolate', 'samples', 'manifold', 'scatter'];
 

@@ -1,10 +1,10 @@
 // The training form: reads the controls into the wasm crate's config objects, and writes
 // settings (from a URL or a widget's attributes) back into them. Every function takes the
 // root the form lives in: the page, or a widget's shadow root.
-import { CONTROLS, KEYS, type Settings } from './params';
-import type { DatasetName } from './protocol';
-import { el, find, randomSeed, type Root } from './ui';
-import { DEFAULT_MODEL, type Estimator, type ModelConfig, type OptimizerKind, type TrainConfig } from './wasm';
+import { CONTROLS, KEYS, type Settings } from '../pure/settings';
+import type { DatasetName } from '../shared/protocol';
+import { el, find, randomSeed, type Root } from '../views/ui';
+import { DEFAULT_MODEL, type Estimator, type ModelConfig, type OptimizerKind, type TrainConfig } from '../shared/wasm';
 
 function value(name: string, root: Root): string {
   return el<HTMLSelectElement>(name, root).value;

@@ -2,9 +2,9 @@
 // attributes (<vae-playground latent="2">) spell them. Everything arrives as text from
 // someone else's URL or page, so each value is checked and a bad one is dropped (with its
 // name reported) rather than reaching the wasm side.
-import { MAX_WORKERS } from './exchange';
-import type { DatasetName } from './protocol';
-import type { Activation, DecoderKind, Estimator, ModelConfig, OptimizerKind } from './wasm';
+import { MAX_WORKERS } from '../shared/team-stats';
+import type { DatasetName } from '../shared/protocol';
+import type { Activation, DecoderKind, Estimator, ModelConfig, OptimizerKind } from '../shared/wasm';
 
 export interface Settings {
   latent?: number;
@@ -22,7 +22,7 @@ export interface Settings {
 
 export type Key = keyof Settings;
 
-/** The form control behind each setting (ids in the markup, sections.ts). */
+/** The form control behind each setting (ids in the markup, app/sections.ts). */
 export const CONTROLS: Record<Key, string> = {
   latent: 'opt-latent',
   hidden: 'opt-hidden',

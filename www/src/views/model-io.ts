@@ -1,9 +1,9 @@
 // Save the page's model as a .safetensors download; load one from a file. A file that does
 // not load leaves the current model in place and says why.
-import * as settings from './settings';
-import type { ModelHolder } from './state';
+import * as settings from '../settings/form';
+import type { ModelHolder } from '../app/model-holder';
 import { clearError, el, errorMessage, showError, type Root } from './ui';
-import { Model } from './wasm';
+import { Model } from '../shared/wasm';
 
 export function initModelIO(holder: ModelHolder, onLoaded: () => void, root: Root = document): void {
   el('model-save', root).addEventListener('click', () => {

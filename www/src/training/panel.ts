@@ -1,13 +1,13 @@
 // The training panel: start/pause, train from scratch, progress, and the worker that trains.
 // The page's model follows the worker's parameters (sent twice a second).
 import type { ElboChart } from './chart';
-import type { Phases } from './exchange';
-import type { FromWorker, StartFrom, ToWorker, WorkerStat } from './protocol';
-import { SavedRunOffer } from './recovery';
-import * as settings from './settings';
-import type { ModelHolder } from './state';
-import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from './ui';
-import { binarizationFor, Model, withVariant } from './wasm';
+import type { Phases } from '../shared/team-stats';
+import type { FromWorker, StartFrom, ToWorker, WorkerStat } from '../shared/protocol';
+import { SavedRunOffer } from './saved-run';
+import * as settings from '../settings/form';
+import type { ModelHolder } from '../app/model-holder';
+import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from '../views/ui';
+import { binarizationFor, Model, withVariant } from '../shared/wasm';
 
 type State = 'idle' | 'starting' | 'running' | 'paused';
 

@@ -1,15 +1,15 @@
 // Wiring: put the panels' markup into the page, load the wasm module and the first model
 // (pretrained, or the architecture the URL's hash asks for), then start every panel.
-import '../panels.css';
+import '../../panels.css';
 import { describeModel, PRETRAINED, startingModel } from './model-source';
 import { mountPanels } from './mount';
 import { allSections } from './sections';
-import { applySettings } from './settings';
-import { ModelHolder } from './state';
-import type { BenchResult, EquivalenceResult } from './train-panel';
-import { el, errorMessage, initErrorBanner, showError } from './ui';
-import { followUrl, readHash, scrollToView } from './url-state';
-import { kernel, loadWasm, wasmVariant } from './wasm';
+import { applySettings } from '../settings/form';
+import { ModelHolder } from './model-holder';
+import type { BenchResult, EquivalenceResult } from '../training/panel';
+import { el, errorMessage, initErrorBanner, showError } from '../views/ui';
+import { followUrl, readHash, scrollToView } from '../settings/url-hash';
+import { kernel, loadWasm, wasmVariant } from '../shared/wasm';
 
 declare global {
   interface Window {

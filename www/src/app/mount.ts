@@ -1,18 +1,18 @@
 // Starts the panels whose markup is under a root: the whole page, or the few sections a
 // widget's view put into its shadow root. Each panel then looks up only its own root's
 // elements, so two widgets on a page never touch each other's.
-import { ElboChart } from './chart';
-import { DrawPad } from './draw';
-import { DrawPanel } from './draw-panel';
-import { ImputePanel } from './impute';
-import { LatentViews } from './latent';
-import { initModelIO } from './model-io';
-import { Scatter } from './scatter';
-import { showArchitecture } from './settings';
-import type { ModelHolder } from './state';
-import { TrainPanel } from './train-panel';
-import { Traversal } from './traversal';
-import { el, find, type Root } from './ui';
+import { ElboChart } from '../training/chart';
+import { DrawPad } from '../views/draw-pad';
+import { DrawPanel } from '../views/draw-panel';
+import { ImputePanel } from '../views/impute';
+import { LatentViews } from '../views/latent';
+import { initModelIO } from '../views/model-io';
+import { Scatter } from '../views/scatter';
+import { showArchitecture } from '../settings/form';
+import type { ModelHolder } from './model-holder';
+import { TrainPanel } from '../training/panel';
+import { Traversal } from '../views/traversal';
+import { el, find, type Root } from '../views/ui';
 
 export interface Panels {
   pad: DrawPad | null;

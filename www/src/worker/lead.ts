@@ -3,12 +3,12 @@
 // with K > 1 works as one of K equal data-parallel workers (team.ts, exchange.ts).
 // Training runs in slices of ~75 ms; between slices the event loop runs, so 'pause' and
 // other messages get in.
-import { DATASET_LABELS, fetchFull, megabytes } from './data';
-import { diffPhases, MAX_WORKERS, noPhases, type Phases } from './exchange';
-import * as persist from './persist';
-import type { DatasetName, FromWorker, ToWorker, WorkerStat } from './protocol';
+import { DATASET_LABELS, fetchFull, megabytes } from '../shared/data';
+import { diffPhases, MAX_WORKERS, noPhases, type Phases } from '../shared/team-stats';
+import * as persist from '../shared/persist';
+import type { DatasetName, FromWorker, ToWorker, WorkerStat } from '../shared/protocol';
 import { Team, WorkerLost } from './team';
-import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm, wasmMemoryBytes } from './wasm';
+import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm, wasmMemoryBytes } from '../shared/wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
 
