@@ -23,7 +23,7 @@ import { describeModel, PRETRAINED, startingModel } from '../app/model-source';
 import { mountPanels } from '../app/mount';
 import { parseSettings } from '../pure/settings';
 import { errorBanner } from '../app/sections';
-import { applySettings } from '../settings/form';
+import { SettingsStore } from '../settings/store';
 import { ModelHolder } from '../app/model-holder';
 import { el, errorMessage, initErrorBanner, showError } from '../views/ui';
 import { loadWasm } from '../shared/wasm';
@@ -124,14 +124,15 @@ export class VaePlayground extends HTMLElement {
     describe();
     holder.subscribe((change) => change === 'replaced' && describe());
     el('widget-loading', root).hidden = true;
-    const panels = mountPanels(holder, root, () =>
+    const store = new SettingsStore();
+    const panels = mountPanels(holder, store, root, () =>
       requestAnimationFrame(() => {
         this.resolveReady();
         this.dispatchEvent(new Event('ready'));
       }),
     );
-    // After the training panel set its defaults, so the attributes win.
-    applySettings(settings, root);
+    // After the panels showed the model's architecture, so the attributes win.
+    store.set(settings, 'attributes');
     if (this.hasAttribute('autoplay') && panels.train) el('train-toggle', root).click();
   }
 }
