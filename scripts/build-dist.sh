@@ -28,7 +28,7 @@ mkdir -p "$out/pkg"
 log "bundling the widget and its workers"
 # CSS as text: the element adopts it into its shadow root, so no <link> or <style> is needed
 # on the host page (and nothing leaks out of the widget).
-node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/worker.ts replica-worker=www/src/replica-worker.ts \
+node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/worker/lead.ts replica-worker=www/src/worker/replica-worker.ts \
   --bundle --format=esm --target=es2022 --minify --loader:.css=text \
   --outdir="$out" --log-level=warning --log-override:ignored-bare-import=silent
 

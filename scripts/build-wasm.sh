@@ -5,7 +5,7 @@
 # Output in www/build/pkg/: ONE glue (vae_wasm.js, .d.ts) and two modules,
 #   vae_wasm_bg.wasm          simd128 only: every browser with wasm SIMD (Safari, Node 20)
 #   vae_wasm_relaxed_bg.wasm  +relaxed-simd: picked at run time where the browser validates it
-#                             (www/src/wasm-variant.ts)
+#                             (www/src/shared/wasm-variant.ts)
 # The glue must not depend on the build: the script fails if the two glues differ.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -10,7 +10,7 @@
 //   efficiency        step_gflops / peak of the same build; fwd 100x784x400 / its peak
 //   train_samples_per_sec  {build: {best, median}}: one worker's steps (Lead + Replica) of the standard model on
 //                     MNIST in the page (data/mnist; absent: skipped), the whole step
-//   picked            which module www/src/wasm-variant.ts picks in this Chromium
+//   picked            which module www/src/shared/wasm-variant.ts picks in this Chromium
 //   wasm_bytes        raw and gzip -9 sizes
 // Each figure is the best of RUNS (default 15) timed calls of ~5-10 ms after warm-up (V8
 // compiles wasm with its baseline tier first): on a shared machine the slower calls measure
@@ -58,8 +58,8 @@ const browser = await chromium.launchPersistentContext(profile, { executablePath
 const result = { peak_gflops: {}, gflops: {}, step_gflops: {}, step_gflops_median: {}, efficiency: {}, train_samples_per_sec: {}, picked: null, wasm_bytes: {}, runs: RUNS };
 const MNIST = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
 const haveMnist = MNIST.every((f) => existsSync(join(ROOT, 'data/mnist', f)));
-// www/src/wasm-variant.ts as the page bundles it (wasm-feature-detect included).
-const variantJs = execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [join(ROOT, 'www/src/wasm-variant.ts'), '--bundle', '--format=esm', '--log-level=warning'], { encoding: 'utf8' });
+// www/src/shared/wasm-variant.ts as the page bundles it (wasm-feature-detect included).
+const variantJs = execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [join(ROOT, 'www/src/shared/wasm-variant.ts'), '--bundle', '--format=esm', '--log-level=warning'], { encoding: 'utf8' });
 try {
   for (const v of variants) {
     const page = await browser.newPage();
@@ -164,7 +164,7 @@ async function measure({ wasm, shapes, layout, runs, mnist }) {
     const data = g.Data.fromIdx(...(await Promise.all(mnist.map(bytes))));
     const model = { input_dim: 784, hidden: [400], latent: 20, latent2: null, activation: 'relu', family: 'gaussian', decoder: 'bernoulli' };
     const config = { optimizer: 'adam', lr: 1e-3, weight_decay: 0, batch_size: 100, estimator: 'b', samples: 1, seed: 1 };
-    // One worker's training steps, as the page's worker runs them (www/src/team.ts, K = 1).
+    // One worker's training steps, as the page's worker runs them (www/src/worker/team.ts, K = 1).
     const lead = g.Lead.fresh(model, config, 'dynamic', undefined, data);
     const replica = g.Replica.fromState(lead.state({}), 1, 0);
     const steps = (n) => {

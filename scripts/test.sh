@@ -5,6 +5,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+echo "== formatting (rustfmt.toml)"
+cargo fmt --all --check
+echo "== type checks (page: DOM library; workers: WebWorker library)"
+[[ -f www/build/pkg/vae_wasm.js ]] || bash scripts/build-wasm.sh # the binding's types come from its glue
+node_modules/.bin/tsc -p www/tsconfig.json --noEmit
+node_modules/.bin/tsc -p www/tsconfig.worker.json --noEmit
+echo "== unit tests of the DOM-free TypeScript (Node)"
+node --test tests/unit/*.test.mjs
 echo "== Rust tests"
 cargo test --workspace
 echo "== the matmul kernel in wasm (both builds, in Chromium)"
@@ -12,4 +20,5 @@ bash scripts/test-wasm.sh
 echo "== build the page and the widget (dist/)"
 bash scripts/build-dist.sh
 echo "== browser tests"
-node --test --test-concurrency=1 tests/e2e/
+# A file list, not a directory: Node >= 21 rejects a directory argument.
+node --test --test-concurrency=1 tests/e2e/*.test.mjs

@@ -65,8 +65,16 @@ test('a learning rate that makes the loss explode is caught, rolled back and hal
   await until(async () => (await step(page)) > 5, { timeout: 120_000, what: 'training' });
   await page.locator('#opt-lr').selectOption('1');
   await until(async () => /halved the learning rate/.test(await text(page, 'recovery-notice')), { what: 'the recovery notice' });
-  const lr = Number(await page.locator('#opt-lr').inputValue());
+  const shown = await page.locator('#opt-lr').inputValue();
+  const lr = Number(shown);
   assert.ok(lr < 1, `learning rate now ${lr}`);
+  // Halved as a decimal (0.5, 0.25, ...), not an f32 read back (0.5000000237...), and the
+  // link follows the settings.
+  assert.match(shown, /^0\.\d{1,10}$/);
+  // (Read together: a further rollback may halve it again meanwhile.)
+  await until(async () => (await page.evaluate(() => location.hash)).includes(`lr=${await page.locator('#opt-lr').inputValue()}&`), {
+    what: 'the hash to follow the halved rate',
+  });
   // Training goes on with finite numbers.
   const s = await step(page);
   await until(async () => (await step(page)) > s + 20, { what: 'training after the rollback' });

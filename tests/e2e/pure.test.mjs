@@ -15,7 +15,7 @@ let math;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vae-pure-'));
   await build({
-    entryPoints: { preprocess: join(ROOT, 'www/src/preprocess.ts'), math: join(ROOT, 'www/src/math.ts') },
+    entryPoints: { preprocess: join(ROOT, 'www/src/pure/preprocess.ts'), math: join(ROOT, 'www/src/pure/math.ts') },
     bundle: true, format: 'esm', platform: 'neutral', outdir: dir, outExtension: { '.js': '.mjs' }, logLevel: 'error',
   });
   pre = await import(pathToFileURL(join(dir, 'preprocess.mjs')));

@@ -19,14 +19,14 @@
 // a page. A training worker is started only when a widget trains, one per training widget.
 import panelsCss from '../../panels.css';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import { describeModel, PRETRAINED, startingModel } from '../model-source';
-import { mountPanels } from '../mount';
-import { parseSettings } from '../params';
-import { errorBanner } from '../sections';
-import { applySettings } from '../settings';
-import { ModelHolder } from '../state';
-import { el, errorMessage, initErrorBanner, showError } from '../ui';
-import { loadWasm } from '../wasm';
+import { describeModel, PRETRAINED, startingModel } from '../app/model-source';
+import { mountPanels } from '../app/mount';
+import { parseSettings } from '../pure/settings';
+import { errorBanner } from '../app/sections';
+import { SettingsStore } from '../settings/store';
+import { ModelHolder } from '../app/model-holder';
+import { el, errorMessage, initErrorBanner, showError } from '../views/ui';
+import { loadWasm } from '../shared/wasm';
 import widgetCss from './widget.css';
 import { parseView, viewMarkup } from './views';
 
@@ -124,14 +124,15 @@ export class VaePlayground extends HTMLElement {
     describe();
     holder.subscribe((change) => change === 'replaced' && describe());
     el('widget-loading', root).hidden = true;
-    const panels = mountPanels(holder, root, () =>
+    const store = new SettingsStore();
+    const panels = mountPanels(holder, store, root, () =>
       requestAnimationFrame(() => {
         this.resolveReady();
         this.dispatchEvent(new Event('ready'));
       }),
     );
-    // After the training panel set its defaults, so the attributes win.
-    applySettings(settings, root);
+    // After the panels showed the model's architecture, so the attributes win.
+    store.set(settings, 'attributes');
     if (this.hasAttribute('autoplay') && panels.train) el('train-toggle', root).click();
   }
 }

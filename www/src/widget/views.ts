@@ -1,4 +1,4 @@
-// What each <vae-playground view="..."> shows: which of the page's sections (sections.ts),
+// What each <vae-playground view="..."> shows: which of the page's sections (app/sections.ts),
 // in a grid that lays them out by the widget's own width (widget.css).
 import {
   allSections,
@@ -8,7 +8,7 @@ import {
   samplesSection,
   trainSection,
   traversalSection,
-} from '../sections';
+} from '../app/sections';
 
 export const VIEWS = ['full', 'draw', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const;
 export type View = (typeof VIEWS)[number];

@@ -1,6 +1,5 @@
-// Messages between the page and the training worker (worker.ts). Types only.
-import type { Phases } from './exchange';
-import type { SharedBuffers } from './exchange';
+// Messages between the page and the training worker (worker/lead.ts). Types only.
+import type { Phases } from './team-stats';
 import type { SavedMeta } from './persist';
 import type { Binarization, ModelConfig, TrainConfig } from './wasm';
 
@@ -88,26 +87,3 @@ export type FromWorker =
   | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta }
   | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; repeatDiff: number; helpers: number }
   | { type: 'memory-result'; wasmBytes: number };
-
-/** Lead -> another training worker (replica-worker.ts). */
-export type ToReplicaWorker =
-  | {
-      type: 'init';
-      /** The training state to start from (every worker takes its shard of the moments). */
-      state: Uint8Array;
-      k: number;
-      j: number;
-      dim: number;
-      /** Shared memory when cross-origin isolated; else one port per peer (null for itself). */
-      shared?: SharedBuffers;
-      ports?: (MessagePort | null)[];
-    }
-  | { type: 'moments'; id: number }
-  | { type: 'set-lr'; lr: number }
-  | { type: 'crash' };
-
-export type FromReplicaWorker =
-  | { type: 'ready'; hostPath: boolean }
-  | { type: 'moments'; id: number; moments: Float32Array; optimT: number }
-  | { type: 'failed'; message: string };
-

@@ -1,7 +1,7 @@
 // The drawing canvas: pointer events (mouse, touch, pen) leave thick round white strokes
 // on black, like MNIST's ink; image() turns the canvas into the 28x28 input the model
-// expects (see preprocess.ts).
-import { preprocess } from './preprocess';
+// expects (see pure/preprocess.ts).
+import { preprocess } from '../pure/preprocess';
 
 type Point = [number, number];
 

@@ -1,6 +1,6 @@
 // Small page helpers: element lookup, the error banner, number formatting, painting
 // 28x28 greyscale images onto canvases.
-import { SIDE } from './preprocess';
+import { SIDE } from '../pure/preprocess';
 
 /** Where a panel looks for its elements: the page (document) or a widget's shadow root.
  * Ids are only unique per root, so every lookup is scoped to one. */

@@ -3,9 +3,9 @@
 // A widget may show only some of them (view=samples, view=manifold): each view is drawn
 // only when its canvas is under the root, and without a draw panel "your drawing" is z = 0.
 import type { DrawPanel } from './draw-panel';
-import type { ModelHolder } from './state';
+import type { ModelHolder } from '../app/model-holder';
 import { image, testSet, type TestSet } from './testset';
-import { normalQuantile, normals } from './math';
+import { normalQuantile, normals } from '../pure/math';
 import { el, errorMessage, find, frameThrottle, paintGrid, randomSeed, showError, type Root } from './ui';
 
 const STEPS = 10;

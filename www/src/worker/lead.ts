@@ -3,12 +3,12 @@
 // with K > 1 works as one of K equal data-parallel workers (team.ts, exchange.ts).
 // Training runs in slices of ~75 ms; between slices the event loop runs, so 'pause' and
 // other messages get in.
-import { DATASET_LABELS, fetchFull, megabytes } from './data';
-import { diffPhases, MAX_WORKERS, noPhases, type Phases } from './exchange';
-import * as persist from './persist';
-import type { DatasetName, FromWorker, ToWorker, WorkerStat } from './protocol';
+import { DATASET_LABELS, fetchFull, megabytes } from '../shared/data';
+import { diffPhases, MAX_WORKERS, noPhases, type Phases } from '../shared/team-stats';
+import * as persist from '../shared/persist';
+import type { DatasetName, FromWorker, ToWorker, WorkerStat } from '../shared/protocol';
 import { Team, WorkerLost } from './team';
-import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm, wasmMemoryBytes } from './wasm';
+import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm, wasmMemoryBytes } from '../shared/wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -113,9 +113,18 @@ function testElbo(epoch: number): void {
 
 /** Keeps the current state as the rollback point and, when enabled, in IndexedDB. */
 async function checkpointNow(): Promise<void> {
-  if (!lead || !savedRun) return;
-  snapshot = await team.snapshot(lead, {});
+  if (!lead || !savedRun || !data) return;
+  const state = await team.snapshot(lead, {});
   lastSave = performance.now();
+  // A rate so large that Adam's second moments overflowed while the loss stayed finite
+  // gives a state the core refuses to load: a rollback to it would throw and stall the
+  // run. Such a state is neither the rollback point nor saved; the last good one stays.
+  try {
+    Lead.fromState(state, data.d).free();
+  } catch {
+    return;
+  }
+  snapshot = state;
   if (!persistOn) return;
   const meta: persist.SavedMeta = { ...savedRun, step: lastStep, epoch: lastEpochFraction, savedAt: Date.now(), curves };
   try {
@@ -140,8 +149,11 @@ async function restartFromSnapshot(lr?: number): Promise<void> {
 
 /** After a non-finite loss: back to the last good state with half the learning rate. */
 async function rollBack(why: string): Promise<boolean> {
-  if (!lead || !data || !snapshot || rollbacks >= MAX_ROLLBACKS) return false;
-  const lr = lead.trainConfig().lr / 2;
+  if (!lead || !data || !snapshot || !savedRun || rollbacks >= MAX_ROLLBACKS) return false;
+  // Halved from the decimal the page sent (f64), not from the core's f32: the page then shows
+  // 0.0005, not 0.0005000000237.
+  const lr = savedRun.train.lr / 2;
+  savedRun = { ...savedRun, train: { ...savedRun.train, lr } };
   await restartFromSnapshot(lr);
   rollbacks++;
   post({ type: 'recovered', run, lr, step: lastStep, message: `${why} Rolled back to step ${(savedRun?.offset ?? 0) + lastStep} and halved the learning rate to ${lr}.` });
@@ -479,6 +491,7 @@ async function handle(m: ToWorker): Promise<void> {
     case 'equivalence':
       return equivalence(m.k, m.steps);
     case 'set-lr':
+      if (savedRun) savedRun = { ...savedRun, train: { ...savedRun.train, lr: m.lr } };
       lead?.setLearningRate(m.lr);
       team.setLearningRate(m.lr);
       return;

@@ -1,8 +1,8 @@
 // The saved training run, as the page shows it: the offer to resume after a reload, the
 // "saved at step N" line, and the explicit reset. The training worker writes the run to
-// IndexedDB (worker.ts, persist.ts); this side only reads its summary or deletes it.
-import * as persist from './persist';
-import { el, errorMessage, nats, type Root } from './ui';
+// IndexedDB (worker/lead.ts, shared/persist.ts); this side only reads its summary or deletes it.
+import * as persist from '../shared/persist';
+import { el, errorMessage, nats, type Root } from '../views/ui';
 
 function ago(ms: number): string {
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));

@@ -1,13 +1,14 @@
 // The training panel: start/pause, train from scratch, progress, and the worker that trains.
 // The page's model follows the worker's parameters (sent twice a second).
 import type { ElboChart } from './chart';
-import type { Phases } from './exchange';
-import type { FromWorker, StartFrom, ToWorker, WorkerStat } from './protocol';
-import { SavedRunOffer } from './recovery';
-import * as settings from './settings';
-import type { ModelHolder } from './state';
-import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from './ui';
-import { binarizationFor, Model, withVariant } from './wasm';
+import type { Phases } from '../shared/team-stats';
+import type { FromWorker, StartFrom, ToWorker, WorkerStat } from '../shared/protocol';
+import { SavedRunOffer } from './saved-run';
+import type { ModelHolder } from '../app/model-holder';
+import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from '../views/ui';
+import { binarizationFor, DEFAULT_MODEL, Model, withVariant } from '../shared/wasm';
+import { architecture, settingsOf, trainConfigOf, trainSettingsOf, TRAINER_KEYS } from '../pure/settings';
+import type { SettingsStore } from '../settings/store';
 
 type State = 'idle' | 'starting' | 'running' | 'paused';
 
@@ -28,10 +29,6 @@ export interface EquivalenceResult {
   repeatDiff: number;
   helpers: number;
 }
-
-/** Workers K unless someone chooses: the training worker times K = 1, 2, ... on this
- * machine and keeps the fastest. */
-export const DEFAULT_WORKERS = 'auto';
 
 export class TrainPanel {
   private worker: Worker | null = null;
@@ -60,6 +57,8 @@ export class TrainPanel {
 
   constructor(
     private readonly holder: ModelHolder,
+    /** The settings this panel trains with (it writes back what the worker changes). */
+    private readonly store: SettingsStore,
     private readonly chart: ElboChart,
     /** The page, or a widget's shadow root: where this panel's controls are. */
     private readonly root: Root = document,
@@ -72,21 +71,21 @@ export class TrainPanel {
     }
     el('train-toggle', this.root).addEventListener('click', () => this.toggle());
     el('train-scratch', this.root).addEventListener('click', () => this.fromScratch());
-    el('opt-lr', this.root).addEventListener('change', () => this.send({ type: 'set-lr', lr: settings.trainConfig(this.root).lr }));
-    for (const name of settings.TRAINER_CONTROLS) el(name, this.root).addEventListener('change', () => this.settingsChanged());
-    const k = el<HTMLSelectElement>('opt-workers', this.root);
-    k.value = DEFAULT_WORKERS;
-    k.addEventListener('change', () => {
-      el('worker-choice', this.root).textContent = '';
-      this.send({ type: 'set-workers', k: this.workers() });
+    store.subscribe((changed, source) => {
+      // What the worker reported, or a saved run it restored, the worker has already.
+      if (source === 'worker' || source === 'restore') return;
+      if (changed.includes('lr')) this.send({ type: 'set-lr', lr: this.trainConfig().lr });
+      if (changed.includes('workers')) {
+        el('worker-choice', this.root).textContent = '';
+        this.send({ type: 'set-workers', k: store.get('workers') });
+      }
+      if (changed.some((k) => TRAINER_KEYS.includes(k))) this.settingsChanged();
     });
     this.render();
   }
 
-  /** K from the form: a number (the URL parser and the select keep it in range), or auto. */
-  private workers(): number | 'auto' {
-    const v = el<HTMLSelectElement>('opt-workers', this.root).value;
-    return v === 'auto' ? 'auto' : Number(v);
+  private trainConfig(seed = randomSeed()) {
+    return trainConfigOf(this.store.all(), seed);
   }
 
   /** The page's model was replaced from outside (a loaded file): its training starts over. */
@@ -173,7 +172,7 @@ export class TrainPanel {
       // Created on first use: its wasm instance would compete with the page's first paint.
       this.worker = new Worker(withVariant(new URL('./worker.js', import.meta.url)), { type: 'module', name: 'vae-trainer' });
       this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
-      this.worker.postMessage({ type: 'set-workers', k: this.workers() } satisfies ToWorker);
+      this.worker.postMessage({ type: 'set-workers', k: this.store.get('workers') } satisfies ToWorker);
       this.worker.onerror = (e) => {
         e.preventDefault(); // reported (and recovered from) below
         this.workerDied(e.message || 'could not load worker.js');
@@ -183,7 +182,8 @@ export class TrainPanel {
   }
 
   private send(m: ToWorker, transfer: Transferable[] = []): void {
-    if (!this.worker && (m.type === 'reset' || m.type === 'set-lr' || m.type === 'pause')) return;
+    // Nothing to tell a worker that does not exist yet (it gets K when it starts).
+    if (!this.worker && (m.type === 'reset' || m.type === 'set-lr' || m.type === 'pause' || m.type === 'set-workers')) return;
     this.getWorker().postMessage(m, transfer);
   }
 
@@ -211,7 +211,7 @@ export class TrainPanel {
     }
   }
 
-  /** Continue training the page's model (pretrained, loaded or paused) with the form's settings. */
+  /** Continue training the page's model (pretrained, loaded or paused) with the store's settings. */
   private continueTraining(): void {
     const bytes = this.holder.model.toCheckpoint({});
     this.offset += this.lastStep;
@@ -221,11 +221,11 @@ export class TrainPanel {
   }
 
   private fromScratch(): void {
-    const config = settings.modelConfig(this.root);
+    const config = architecture(DEFAULT_MODEL, this.store.all());
     const seed = randomSeed();
     try {
       // Replace the page's model now, so every panel shows the untrained decoder at once.
-      this.holder.replace(Model.fresh(config, seed), { dataset: settings.dataset(this.root), origin: 'trained from scratch' });
+      this.holder.replace(Model.fresh(config, seed), { dataset: this.store.get('dataset'), origin: 'trained from scratch' });
     } catch (e) {
       showError(`Cannot build that model: ${errorMessage(e)}`, this.root);
       return;
@@ -240,16 +240,16 @@ export class TrainPanel {
     this.state = 'starting';
     this.stale = false;
     this.run++;
-    this.holder.info = { ...this.holder.info, dataset: settings.dataset(this.root) };
+    this.holder.info = { ...this.holder.info, dataset: this.store.get('dataset') };
     el('train-status', this.root).textContent = 'Starting…';
     this.send(
       {
         type: 'start',
         run: this.run,
         from,
-        train: settings.trainConfig(this.root, seed),
+        train: this.trainConfig(seed),
         binarization,
-        dataset: settings.dataset(this.root),
+        dataset: this.store.get('dataset'),
         persist: this.persist,
         offset: this.offset,
         epochOffset: this.epochOffset,
@@ -297,9 +297,7 @@ export class TrainPanel {
         break;
       case 'recovered': {
         el('recovery-notice', this.root).textContent = m.message;
-        const lr = el<HTMLSelectElement>('opt-lr', this.root);
-        if (![...lr.options].some((o) => Number(o.value) === m.lr)) lr.add(new Option(String(m.lr), String(m.lr)));
-        lr.value = [...lr.options].find((o) => Number(o.value) === m.lr)!.value;
+        this.store.set({ lr: String(m.lr) }, 'worker');
         this.lastStep = m.step;
         break;
       }
@@ -353,7 +351,7 @@ export class TrainPanel {
     } catch (e) {
       showError(`The saved run could not be shown: ${errorMessage(e)}`, this.root);
     }
-    settings.showArchitecture(meta.config, this.root);
+    this.store.set({ ...settingsOf(meta.config), ...trainSettingsOf(meta.train), dataset: meta.dataset }, 'restore');
     this.offset = meta.offset;
     this.epochOffset = meta.epochOffset;
     this.lastStep = meta.step;

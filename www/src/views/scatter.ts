@@ -1,7 +1,7 @@
 // Scatter of the posterior means of 1000 test images, coloured by label. With more than two
 // latent dimensions the means are projected on their top two principal components.
-import { pca } from './math';
-import type { ModelHolder } from './state';
+import { pca } from '../pure/math';
+import type { ModelHolder } from '../app/model-holder';
 import { testSet, TEST_COUNT, type TestSet } from './testset';
 import { el, errorMessage, showError, type Root } from './ui';
 

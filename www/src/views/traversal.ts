@@ -2,8 +2,8 @@
 // below the posterior mean of the current drawing (or 0) to 3 above and back, while the
 // other dimensions stay fixed. Decodes one row per frame at ~30 fps.
 import type { DrawPanel } from './draw-panel';
-import { SIDE } from './preprocess';
-import type { ModelHolder } from './state';
+import { SIDE } from '../pure/preprocess';
+import type { ModelHolder } from '../app/model-holder';
 import { el, type Root } from './ui';
 
 const SWEEP_MS = 2400; // one dimension: -3 -> +3 -> -3

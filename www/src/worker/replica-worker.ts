@@ -1,11 +1,12 @@
-// A training worker other than the first (the lead, worker.ts): one replica of the model
+// A training worker other than the first (the lead, lead.ts): one replica of the model
 // in its own wasm instance, one shard of the optimizer state. The lead starts it with a
 // training state and the means to reach the other workers (shared memory or message
 // ports); from then on it answers the lead's steps through the exchange (exchange.ts),
 // and the lead's requests for its optimizer moments when the run is saved.
-import { MessageExchange, noPhases, SharedExchange } from './exchange';
-import type { FromReplicaWorker, ToReplicaWorker } from './protocol';
-import { loadWasm, Replica } from './wasm';
+import { noPhases } from '../shared/team-stats';
+import { MessageExchange, SharedExchange } from './exchange';
+import type { FromReplicaWorker, ToReplicaWorker } from './replica-protocol';
+import { loadWasm, Replica } from '../shared/wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
 

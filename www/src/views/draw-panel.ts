@@ -2,10 +2,10 @@
 // the posterior q(z|x) per latent dimension, and per-datapoint refinement. A widget's compact
 // draw panel (next to a traversal, say) leaves out the posterior and refinement: those parts
 // are looked up with find() and skipped when absent.
-import type { DrawPad } from './draw';
-import type { ModelHolder } from './state';
+import type { DrawPad } from './draw-pad';
+import type { ModelHolder } from '../app/model-holder';
 import { el, errorMessage, find, frameThrottle, nats, paintDigit, randomSeed, showError, type Root } from './ui';
-import type { Posterior } from './wasm';
+import type { Posterior } from '../shared/wasm';
 
 export class DrawPanel {
   /** The current input (784 values) and its posterior; null while the canvas is empty. */

@@ -1,18 +1,20 @@
 // Starts the panels whose markup is under a root: the whole page, or the few sections a
 // widget's view put into its shadow root. Each panel then looks up only its own root's
 // elements, so two widgets on a page never touch each other's.
-import { ElboChart } from './chart';
-import { DrawPad } from './draw';
-import { DrawPanel } from './draw-panel';
-import { ImputePanel } from './impute';
-import { LatentViews } from './latent';
-import { initModelIO } from './model-io';
-import { Scatter } from './scatter';
-import { showArchitecture } from './settings';
-import type { ModelHolder } from './state';
-import { TrainPanel } from './train-panel';
-import { Traversal } from './traversal';
-import { el, find, type Root } from './ui';
+import { ElboChart } from '../training/chart';
+import { DrawPad } from '../views/draw-pad';
+import { DrawPanel } from '../views/draw-panel';
+import { ImputePanel } from '../views/impute';
+import { LatentViews } from '../views/latent';
+import { initModelIO } from '../views/model-io';
+import { Scatter } from '../views/scatter';
+import { settingsOf } from '../pure/settings';
+import { bindForm } from '../settings/form';
+import type { SettingsStore } from '../settings/store';
+import type { ModelHolder } from './model-holder';
+import { TrainPanel } from '../training/panel';
+import { Traversal } from '../views/traversal';
+import { el, find, type Root } from '../views/ui';
 
 export interface Panels {
   pad: DrawPad | null;
@@ -21,7 +23,7 @@ export interface Panels {
 }
 
 /** onFirstPaint: after the first reconstruction (at once when there is no draw panel). */
-export function mountPanels(holder: ModelHolder, root: Root, onFirstPaint: () => void): Panels {
+export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Root, onFirstPaint: () => void): Panels {
   const has = (name: string) => find(name, root) !== null;
   let draw: DrawPanel | null = null;
   let pad: DrawPad | null = null;
@@ -37,11 +39,12 @@ export function mountPanels(holder: ModelHolder, root: Root, onFirstPaint: () =>
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
-    const panel = new TrainPanel(holder, new ElboChart(el('chart', root)), root, root === document);
-    initModelIO(holder, () => panel.modelReplaced(), root);
-    // The form's architecture is the model's: a link written from it then names the model
-    // on screen, and "Train from scratch" starts from that shape unless someone changes it.
-    showArchitecture(holder.model.config(), root);
+    const panel = new TrainPanel(holder, store, new ElboChart(el('chart', root)), root, root === document);
+    initModelIO(holder, store, () => panel.modelReplaced(), root);
+    bindForm(store, root);
+    // The settings' architecture is the model's: a link written from them then names the
+    // model on screen, and "Train from scratch" starts from that shape unless someone changes it.
+    store.set(settingsOf(holder.model.config()), 'model');
     train = panel;
   }
   if (pad) pad.drawExample();

@@ -2,7 +2,7 @@
 // The generated .d.ts types every JsValue as `any`; the interfaces here say what the
 // crate (crates/vae-wasm) actually returns, so the rest of the page is checked against it.
 // Shared by the page and the worker: no DOM-only types here.
-import initGlue, * as glue from '../build/pkg/vae_wasm.js';
+import initGlue, * as glue from '../../build/pkg/vae_wasm.js';
 import { PLAIN_WASM, RELAXED_WASM, wasmUrl } from './wasm-variant';
 
 export type Activation = 'relu' | 'tanh';

@@ -1,15 +1,16 @@
 // Wiring: put the panels' markup into the page, load the wasm module and the first model
 // (pretrained, or the architecture the URL's hash asks for), then start every panel.
-import '../panels.css';
+import '../../panels.css';
 import { describeModel, PRETRAINED, startingModel } from './model-source';
 import { mountPanels } from './mount';
 import { allSections } from './sections';
-import { applySettings } from './settings';
-import { ModelHolder } from './state';
-import type { BenchResult, EquivalenceResult } from './train-panel';
-import { el, errorMessage, initErrorBanner, showError } from './ui';
-import { followUrl, readHash, scrollToView } from './url-state';
-import { kernel, loadWasm, wasmVariant } from './wasm';
+import { SettingsStore } from '../settings/store';
+import { ModelHolder } from './model-holder';
+import type { BenchResult, EquivalenceResult } from '../training/panel';
+import { el, errorMessage, initErrorBanner, showError } from '../views/ui';
+import { readHash } from '../pure/hash';
+import { followUrl, scrollToView } from '../settings/url-hash';
+import { kernel, loadWasm, wasmVariant } from '../shared/wasm';
 
 declare global {
   interface Window {
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
   describe();
   holder.subscribe((change) => change === 'replaced' && describe());
 
-  const { train } = mountPanels(holder, document, () => {
+  const store = new SettingsStore();
+  const { train } = mountPanels(holder, store, document, () => {
     // Paint happens at the next frame; mark after it so the number means "on screen".
     requestAnimationFrame(() => {
       performance.mark('vae:first-reconstruction');
@@ -54,9 +56,9 @@ async function main(): Promise<void> {
       document.body.dataset.ready = 'true';
     });
   });
-  // After the training panel set its defaults (workers K), so the link's values win.
-  applySettings(url.settings);
-  followUrl(holder, url, () => train?.modelReplaced());
+  // After the panels showed the model's architecture, so the link's values win.
+  store.set(url.settings, 'url');
+  followUrl(holder, store, url, () => train?.modelReplaced());
   scrollToView(url.view);
   if (train && new URLSearchParams(location.search).has('bench')) {
     window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);

@@ -1,8 +1,8 @@
 // Erase and impute: rub out part of the current digit; the model fills the erased pixels
 // in (Model.impute: iterate encode -> decode, keeping the known pixels clamped).
 import type { DrawPanel } from './draw-panel';
-import { SIDE } from './preprocess';
-import type { ModelHolder } from './state';
+import { SIDE } from '../pure/preprocess';
+import type { ModelHolder } from '../app/model-holder';
 import { el, errorMessage, frameThrottle, paintDigit, showError, type Root } from './ui';
 
 const ITERATIONS = 100;

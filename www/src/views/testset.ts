@@ -2,9 +2,9 @@
 // when asked for (random test digits, the scatter plot): ~1.7 MB compressed, not the
 // whole training set. One download per page however many widgets ask: the cache is
 // module-wide and every asker hears the progress.
-import { DATASET_LABELS, fetchTest, megabytes } from './data';
-import type { DatasetName } from './protocol';
-import { Data } from './wasm';
+import { DATASET_LABELS, fetchTest, megabytes } from '../shared/data';
+import type { DatasetName } from '../shared/protocol';
+import { Data } from '../shared/wasm';
 
 export const TEST_COUNT = 1000;
 

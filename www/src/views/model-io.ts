@@ -1,11 +1,12 @@
 // Save the page's model as a .safetensors download; load one from a file. A file that does
 // not load leaves the current model in place and says why.
-import * as settings from './settings';
-import type { ModelHolder } from './state';
+import { settingsOf } from '../pure/settings';
+import type { SettingsStore } from '../settings/store';
+import type { ModelHolder } from '../app/model-holder';
 import { clearError, el, errorMessage, showError, type Root } from './ui';
-import { Model } from './wasm';
+import { Model } from '../shared/wasm';
 
-export function initModelIO(holder: ModelHolder, onLoaded: () => void, root: Root = document): void {
+export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded: () => void, root: Root = document): void {
   el('model-save', root).addEventListener('click', () => {
     try {
       const c = holder.model.config();
@@ -48,9 +49,9 @@ export function initModelIO(holder: ModelHolder, onLoaded: () => void, root: Roo
       return;
     }
     clearError(root);
-    // The file doesn't say which data set it saw; MNIST unless the form says otherwise.
-    holder.replace(model, { dataset: settings.dataset(root), origin: `loaded from ${file.name}` });
-    settings.showArchitecture(model.config(), root);
+    // The file doesn't say which data set it saw; MNIST unless the settings say otherwise.
+    holder.replace(model, { dataset: store.get('dataset'), origin: `loaded from ${file.name}` });
+    store.set(settingsOf(model.config()), 'model');
     onLoaded();
   });
 }

@@ -2,11 +2,11 @@
 // next to the bundle, or a URL the embedding page names), or a fresh model when the asked-for
 // architecture differs from the checkpoint's. The bytes are fetched once per URL and page;
 // every widget then builds its own Model from them, so each has its own state.
-import { architecture, ARCHITECTURE_KEYS, sameArchitecture, type Settings } from './params';
-import type { DatasetName } from './protocol';
-import type { ModelHolder } from './state';
-import { errorMessage, randomSeed } from './ui';
-import { DEFAULT_MODEL, Model } from './wasm';
+import { architecture, ARCHITECTURE_KEYS, sameArchitecture, type Settings } from '../pure/settings';
+import type { DatasetName } from '../shared/protocol';
+import type { ModelHolder } from './model-holder';
+import { errorMessage, randomSeed } from '../views/ui';
+import { DEFAULT_MODEL, Model } from '../shared/wasm';
 
 /** Next to the bundle that is running (www/build/ for the page, dist/ for the widget). */
 export const PRETRAINED = new URL('./pretrained.safetensors', import.meta.url);

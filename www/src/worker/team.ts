@@ -7,18 +7,10 @@
 // A worker that throws, dies, stalls, or whose parameters drift from the others' ends the
 // team: the caller restarts every worker from the last saved training state, and because
 // every draw is keyed by (seed, step, row) the replayed steps are the ones it lost.
-import {
-  cutsOf,
-  MessageExchange,
-  noPhases,
-  type Outcome,
-  type Phases,
-  SharedExchange,
-  sharedBuffers,
-  STALL_MS,
-} from './exchange';
-import type { FromReplicaWorker, ToReplicaWorker } from './protocol';
-import { type Data, type Lead, Replica, withVariant } from './wasm';
+import { noPhases, type Phases } from '../shared/team-stats';
+import { cutsOf, MessageExchange, type Outcome, SharedExchange, sharedBuffers, STALL_MS } from './exchange';
+import type { FromReplicaWorker, ToReplicaWorker } from './replica-protocol';
+import { type Data, type Lead, Replica, withVariant } from '../shared/wasm';
 
 declare const self: DedicatedWorkerGlobalScope;
 

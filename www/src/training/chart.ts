@@ -1,7 +1,7 @@
 // Live chart of the training bound and the test ELBO against the step (uPlot).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { frameThrottle } from './ui';
+import { frameThrottle } from '../views/ui';
 
 const POINT_MS = 500; // average the per-slice training bounds into one point per 0.5 s
 

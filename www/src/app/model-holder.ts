@@ -1,7 +1,7 @@
 // The page's one model, shared by every panel. Panels subscribe and redraw when its
 // parameters move (training) or when it is replaced (load, train from scratch).
-import type { DatasetName } from './protocol';
-import type { Model } from './wasm';
+import type { DatasetName } from '../shared/protocol';
+import type { Model } from '../shared/wasm';
 
 export type ModelChange = 'params' | 'replaced';
 

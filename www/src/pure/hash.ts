@@ -1,0 +1,35 @@
+// The URL hash's spelling of the settings and the view (#latent=2&lr=0.001&view=manifold),
+// both ways. DOM-free, so a fuzz test in Node can show that no hash makes it throw and that
+// every valid setting comes back from the hash it writes (tests/unit/).
+import type { SectionName } from '../app/sections';
+import { DEFAULTS, formatValue, KEYS, parseSettings, type Settings, type Values } from './settings';
+
+export const VIEWS: SectionName[] = ['draw', 'traverse', 'train', 'impute', 'interpolate', 'samples', 'manifold', 'scatter'];
+
+export interface UrlState {
+  settings: Settings;
+  view: SectionName | null;
+  /** Names whose values were not valid (ignored). */
+  rejected: string[];
+}
+
+export function readHash(hash: string): UrlState {
+  const q = new URLSearchParams(hash.replace(/^#/, ''));
+  const { settings, rejected } = parseSettings((k) => q.get(k));
+  const v = q.get('view');
+  const view = VIEWS.find((name) => name === v) ?? null;
+  return { settings, view, rejected: v !== null && !view ? [...rejected, 'view'] : rejected };
+}
+
+/** The hash for the settings. Workers K depends on the machine, so it is written only when
+ * someone chose a value other than the default. */
+export function hashFor(values: Readonly<Values>, view: SectionName | null): string {
+  const q = new URLSearchParams();
+  for (const key of KEYS) {
+    if (key === 'workers' && values.workers === DEFAULTS.workers) continue;
+    q.set(key, formatValue(values[key]));
+  }
+  if (view) q.set('view', view);
+  return `#${q}`;
+}
+

@@ -1,0 +1,152 @@
+// Settings by their short names, as a shareable URL (#latent=2&lr=0.001) or a widget's
+// attributes (<vae-playground latent="2">) spell them. Everything arrives as text from
+// someone else's URL or page, so each value is checked and a bad one is dropped (with its
+// name reported) rather than reaching the wasm side. DOM-free: tested in Node.
+import { MAX_WORKERS } from '../shared/team-stats';
+import type { DatasetName } from '../shared/protocol';
+import type { Activation, DecoderKind, Estimator, ModelConfig, OptimizerKind, TrainConfig } from '../shared/wasm';
+
+/** Every setting the page has, each with a value. */
+export interface Values {
+  latent: number;
+  hidden: number;
+  activation: Activation;
+  decoder: DecoderKind;
+  dataset: DatasetName;
+  optimizer: OptimizerKind;
+  /** The exact decimal someone chose ("0.0005"), not a float read back from f32. */
+  lr: string;
+  batch: number;
+  estimator: Estimator;
+  samples: number;
+  /** Workers K, or 'auto': the training worker times K = 1, 2, ... here and keeps the fastest. */
+  workers: number | 'auto';
+}
+
+/** Some settings: what a URL, a widget's attributes or a loaded model say. */
+export type Settings = Partial<Values>;
+
+export type Key = keyof Values;
+
+/** The values before anyone chooses: the core's standard configuration. */
+export const DEFAULTS: Values = {
+  latent: 20,
+  hidden: 400,
+  activation: 'relu',
+  decoder: 'bernoulli',
+  dataset: 'mnist',
+  optimizer: 'adam',
+  lr: '0.001',
+  batch: 100,
+  estimator: 'b',
+  samples: 1,
+  workers: 'auto',
+};
+
+export const KEYS = Object.keys(DEFAULTS) as Key[];
+
+/** The settings that change the model's shape: they need a fresh model, not a new trainer. */
+export const ARCHITECTURE_KEYS: Key[] = ['latent', 'hidden', 'activation', 'decoder'];
+/** The settings a trainer is built with: a change needs a new trainer (the rate is live). */
+export const TRAINER_KEYS: Key[] = ['optimizer', 'batch', 'estimator', 'samples', 'dataset'];
+
+const int = (lo: number, hi: number) => (v: string) => {
+  const n = Number(v);
+  return Number.isInteger(n) && n >= lo && n <= hi ? n : undefined;
+};
+const oneOf =
+  <T extends string>(...allowed: T[]) =>
+  (v: string) =>
+    (allowed as string[]).includes(v) ? (v as T) : undefined;
+
+// Generous ranges (the form offers fewer choices); the upper bounds keep a hostile URL from
+// asking a reader's tab for gigabytes.
+const PARSE: { [K in Key]-?: (v: string) => Values[K] | undefined } = {
+  latent: int(1, 200),
+  hidden: int(1, 2000),
+  activation: oneOf('relu', 'tanh'),
+  decoder: oneOf('bernoulli', 'gaussian'),
+  dataset: oneOf('mnist', 'fashion-mnist'),
+  optimizer: oneOf('adam', 'adagrad'),
+  // Kept as the shortest decimal of the number written ("1e-3" and "0.0010" are "0.001").
+  lr: (v) => {
+    const n = Number(v);
+    return v !== '' && Number.isFinite(n) && n > 0 && n <= 1 ? String(n) : undefined;
+  },
+  batch: int(1, 1000),
+  estimator: oneOf('a', 'b', 'iwae'),
+  samples: int(1, 100),
+  workers: (v) => (v === 'auto' ? 'auto' : int(1, MAX_WORKERS)(v)),
+};
+
+/** One setting from text; undefined when the text is not a valid value. */
+export function parseValue<K extends Key>(key: K, raw: string): Values[K] | undefined {
+  return PARSE[key](raw.trim()) as Values[K] | undefined;
+}
+
+/** Reads every known setting through `get` (null = absent). Unknown names are not asked for. */
+export function parseSettings(get: (key: Key) => string | null): { settings: Settings; rejected: Key[] } {
+  const settings: Settings = {};
+  const rejected: Key[] = [];
+  for (const key of KEYS) {
+    const raw = get(key);
+    if (raw === null) continue;
+    const v = parseValue(key, raw);
+    if (v === undefined) rejected.push(key);
+    else (settings as Record<Key, unknown>)[key] = v;
+  }
+  return { settings, rejected };
+}
+
+/** The text of each setting (a URL's or a form's spelling). */
+export function formatValue(v: Values[Key]): string {
+  return String(v);
+}
+
+/** `base` with the architecture settings of `s` applied (one hidden layer, as the form has). */
+export function architecture(base: ModelConfig, s: Settings): ModelConfig {
+  return {
+    ...base,
+    latent: s.latent ?? base.latent,
+    hidden: s.hidden !== undefined ? [s.hidden] : base.hidden,
+    activation: s.activation ?? base.activation,
+    decoder: s.decoder ?? base.decoder,
+  };
+}
+
+/** A model's architecture as settings (after loading a file, say). */
+export function settingsOf(c: ModelConfig): Settings {
+  return { latent: c.latent, hidden: c.hidden[0], activation: c.activation, decoder: c.decoder };
+}
+
+/** A saved run's training configuration as settings. The rate is a decimal again: JSON kept
+ * the number the page sent, not the f32 the core trains with. */
+export function trainSettingsOf(t: TrainConfig): Settings {
+  return { optimizer: t.optimizer, lr: String(t.lr), batch: t.batch_size, estimator: t.estimator, samples: t.samples };
+}
+
+/** The trainer's configuration from the settings. The rate goes as the f64 of its decimal;
+ * the core reads it (serde) and checks its range (TrainConfig::validate). */
+export function trainConfigOf(v: Values, seed: number): TrainConfig {
+  return {
+    optimizer: v.optimizer,
+    lr: Number(v.lr),
+    weight_decay: 0,
+    batch_size: v.batch,
+    estimator: v.estimator,
+    samples: v.samples,
+    seed,
+  };
+}
+
+export function sameArchitecture(a: ModelConfig, b: ModelConfig): boolean {
+  return (
+    a.latent === b.latent &&
+    a.latent2 === b.latent2 &&
+    a.activation === b.activation &&
+    a.decoder === b.decoder &&
+    a.family === b.family &&
+    a.input_dim === b.input_dim &&
+    a.hidden.join() === b.hidden.join()
+  );
+}

@@ -1,0 +1,64 @@
+// Shareable URL state for the page, as TensorFlow Playground does it: the settings and the
+// panel in view live in the hash (index.html#latent=2&hidden=400&lr=0.001&view=manifold).
+// The hash follows the settings store (history.replaceState: no history entry per click);
+// opening such a URL, or editing the hash, writes the store, and architecture settings
+// build that fresh model so the view matches what the sender saw.
+import type { ModelHolder } from '../app/model-holder';
+import type { SectionName } from '../app/sections';
+import { hashFor, readHash, type UrlState } from '../pure/hash';
+import { architecture, ARCHITECTURE_KEYS, sameArchitecture, type Settings } from '../pure/settings';
+import { Model } from '../shared/wasm';
+import { errorMessage, randomSeed, showError } from '../views/ui';
+import type { SettingsStore } from './store';
+
+export function scrollToView(view: SectionName | null): void {
+  document.querySelector(`section[data-view="${view}"]`)?.scrollIntoView({ block: 'start' });
+}
+
+/** Keeps the hash in step with the store and the store with an edited hash. onReplaced: the
+ * model was rebuilt from the hash (the training panel starts over). */
+export function followUrl(holder: ModelHolder, store: SettingsStore, initial: UrlState, onReplaced: () => void): void {
+  let view = initial.view;
+  const write = () => {
+    const hash = hashFor(store.all(), view);
+    if (hash !== location.hash) history.replaceState(history.state, '', hash);
+  };
+  // Not the hash's own values: rewriting it as it is being read would spell out every default.
+  store.subscribe((_, source) => source !== 'url' && write());
+  // A loaded file or "Train from scratch" can change the architecture shown.
+  holder.subscribe((change) => change === 'replaced' && write());
+  // The panel someone works in becomes the link's view.
+  const main = document.getElementById('main');
+  const track = (e: Event) => {
+    const section = (e.target as Element | null)?.closest?.('section[data-view]');
+    const name = section?.getAttribute('data-view') as SectionName | undefined;
+    if (name && name !== view) {
+      view = name;
+      write();
+    }
+  };
+  main?.addEventListener('focusin', track);
+  main?.addEventListener('pointerdown', track);
+  // Someone edits the hash by hand, or follows a link to another state of this page.
+  window.addEventListener('hashchange', () => {
+    const next = readHash(location.hash);
+    store.set(next.settings, 'url');
+    view = next.view ?? view;
+    rebuildIfNeeded(holder, next.settings, onReplaced);
+    scrollToView(next.view);
+  });
+}
+
+/** Architecture settings that differ from the model's build a fresh model of that shape. */
+export function rebuildIfNeeded(holder: ModelHolder, s: Settings, onReplaced: () => void): void {
+  if (!ARCHITECTURE_KEYS.some((k) => s[k] !== undefined)) return;
+  const current = holder.model.config();
+  const wanted = architecture(current, s);
+  if (sameArchitecture(current, wanted)) return;
+  try {
+    holder.replace(Model.fresh(wanted, randomSeed()), { dataset: s.dataset ?? holder.info.dataset, origin: 'untrained' });
+    onReplaced();
+  } catch (e) {
+    showError(`Cannot build the model this link asks for: ${errorMessage(e)}`);
+  }
+}
