@@ -16,6 +16,8 @@ const VIEWS: SectionName[] = ['draw', 'traverse', 'train', 'impute', 'interpolat
 export interface UrlState {
   settings: Settings;
   view: SectionName | null;
+  /** `model=`: a zoo model's name or a checkpoint's URL (model-source.ts chooses). */
+  model: string | null;
   /** Names whose values were not valid (ignored). */
   rejected: string[];
 }
@@ -25,13 +27,14 @@ export function readHash(hash: string): UrlState {
   const { settings, rejected } = parseSettings((k) => q.get(k));
   const v = q.get('view');
   const view = VIEWS.find((name) => name === v) ?? null;
-  return { settings, view, rejected: v !== null && !view ? [...rejected, 'view'] : rejected };
+  return { settings, view, model: q.get('model'), rejected: v !== null && !view ? [...rejected, 'view'] : rejected };
 }
 
 /** The hash for the form's current values. Workers K depends on the machine, so it is
  * written only when someone chose a value other than this machine's default. */
-export function hashFor(values: Record<string, string>, view: SectionName | null): string {
+export function hashFor(values: Record<string, string>, view: SectionName | null, model: string | null = null): string {
   const q = new URLSearchParams();
+  if (model) q.set('model', model);
   for (const key of KEYS) {
     const v = values[key];
     if (v === undefined || (key === 'workers' && v === DEFAULT_WORKERS)) continue;
@@ -49,14 +52,20 @@ export function scrollToView(view: SectionName | null): void {
  * (the training panel starts over). */
 export function followUrl(holder: ModelHolder, initial: UrlState, onReplaced: () => void): void {
   let view = initial.view;
+  // The link keeps naming its model until another replaces it (a file, training from scratch).
+  let model = initial.model;
   const write = () => {
-    const hash = hashFor(readSettings(), view);
+    const hash = hashFor(readSettings(), view, model);
     if (hash !== location.hash) history.replaceState(history.state, '', hash);
   };
   const form = document.getElementById('settings');
   form?.addEventListener('change', write);
   // A loaded file or "Train from scratch" can change the architecture shown in the form.
-  holder.subscribe((change) => change === 'replaced' && write());
+  holder.subscribe((change) => {
+    if (change !== 'replaced') return;
+    model = null;
+    write();
+  });
   // The panel someone works in becomes the link's view.
   const main = document.getElementById('main');
   const track = (e: Event) => {

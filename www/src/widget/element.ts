@@ -5,7 +5,8 @@
 //
 // Attributes (read when the element is first connected; `height` also later):
 //   view      full | draw | traverse | interpolate | samples | manifold | train (default full)
-//   model     URL of a .safetensors checkpoint, relative to the page (default: the pretrained
+//   model     a zoo model by name (default, mnist-2d, mnist-10d, fashion-10d, mnist-dlgm) or the
+//             URL of a .safetensors checkpoint, relative to the page (default: the pretrained
 //             model next to this module)
 //   latent hidden activation decoder   an architecture: when it differs from the model's,
 //             the widget starts from an untrained model of that shape
@@ -19,7 +20,7 @@
 // a page. A training worker is started only when a widget trains, one per training widget.
 import panelsCss from '../../panels.css';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import { describeModel, PRETRAINED, startingModel } from '../model-source';
+import { chooseModel, describeModel, startingModel } from '../model-source';
 import { mountPanels } from '../mount';
 import { parseSettings } from '../params';
 import { errorBanner } from '../sections';
@@ -113,12 +114,11 @@ export class VaePlayground extends HTMLElement {
     const { settings, rejected } = parseSettings((k) => this.getAttribute(k));
     if (rejected.length) showError(`Ignored attribute${rejected.length > 1 ? 's' : ''} ${rejected.join(', ')}: not a valid value.`, root);
     await loadWasm();
-    const attr = this.getAttribute('model');
-    // A model named by the page is relative to the page, as an <img src> would be.
-    const url = attr ? new URL(attr, document.baseURI) : PRETRAINED;
-    const origin = attr ? `loaded from ${url.pathname.split('/').pop() || url.href}` : 'pretrained';
-    const first = await startingModel(url, settings, origin);
-    if (first.problem) showError(first.problem, root);
+    // A zoo name, or a URL relative to the page, as an <img src> would be.
+    const choice = chooseModel(this.getAttribute('model'), document.baseURI);
+    const first = await startingModel(choice, settings);
+    const problem = [choice.problem, first.problem].filter(Boolean).join(' ');
+    if (problem) showError(problem, root);
     const holder = new ModelHolder(first.model, { dataset: first.dataset, origin: first.origin });
     const describe = () => (el('model-origin', root).textContent = describeModel(holder));
     describe();
@@ -131,7 +131,7 @@ export class VaePlayground extends HTMLElement {
       }),
     );
     // After the training panel set its defaults, so the attributes win.
-    applySettings(settings, root);
+    applySettings({ dataset: first.dataset, ...settings }, root);
     if (this.hasAttribute('autoplay') && panels.train) el('train-toggle', root).click();
   }
 }
