@@ -8,6 +8,7 @@
 #                               the model code (plain simd128 / relaxed SIMD, picked at run
 #                               time), one instance per page however many widgets
 #   dist/pretrained.safetensors the default model
+#   dist/models/*.safetensors   the model zoo, by name: model="mnist-2d" (scripts/zoo.sh)
 #   dist/data/...               gzipped MNIST / Fashion-MNIST (training, test digits)
 #   dist/README.txt             the snippet to paste into a page
 #
@@ -34,6 +35,7 @@ node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/
 
 cp www/build/pkg/vae_wasm_bg.wasm www/build/pkg/vae_wasm_relaxed_bg.wasm "$out/pkg/"
 [[ -f www/build/pretrained.safetensors ]] && cp www/build/pretrained.safetensors "$out/"
+[[ -d www/build/models ]] && cp -r www/build/models "$out/models"
 [[ -d www/build/data ]] && cp -r www/build/data "$out/data"
 
 cat >"$out/README.txt" <<'TXT'
@@ -48,8 +50,10 @@ site, then paste into your page (adjust the path to where the folder is):
 
 Attributes
   view       full | draw | traverse | interpolate | samples | manifold | train  (default full)
-  model      URL of a .safetensors checkpoint, relative to your page (default: the
-             pretrained model in this folder)
+  model      a model of the zoo by name: default, mnist-2d (latent 2), mnist-10d,
+             fashion-10d, mnist-dlgm (two stochastic layers); or the URL of a
+             .safetensors checkpoint, relative to your page (default: the pretrained
+             model in this folder)
   latent, hidden, activation, decoder
              an architecture; when it differs from the model's, the widget starts from an
              untrained model of that shape (e.g. view="train" latent="2": train it and watch

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the page into www/build/: the wasm module (scripts/build-wasm.sh), the bundles
-# main.js + worker.js (+ main.css, sourcemaps), type checks, the compact data set and the
-# pretrained model. Everything the page loads then lives under index.html, www/style.css
-# and www/build/.
+# main.js + worker.js (+ main.css, sourcemaps), type checks, the compact data set, the
+# pretrained model and the model zoo (models/). Everything the page loads then lives under
+# index.html, www/style.css and www/build/.
 #
 #   SKIP_WASM=1 bash scripts/build-web.sh   # reuse www/build/pkg as it is
 set -euo pipefail
@@ -61,5 +61,13 @@ if [[ -f www/assets/pretrained.safetensors ]]; then
 else
   log "warning: www/assets/pretrained.safetensors missing; the page will start untrained"
 fi
+# The model zoo (scripts/zoo.sh), served as models/<name>.safetensors next to the bundle.
+mkdir -p www/build/models
+for f in www/assets/models/*.safetensors; do
+  if ! cmp -s "$f" "www/build/models/$(basename "$f")"; then
+    cp "$f" www/build/models/
+    log "copied the zoo's $(basename "$f")"
+  fi
+done
 
 log "done: $(stat -c %s www/build/main.js) B main.js, $(stat -c %s www/build/worker.js) B worker.js, $(stat -c %s www/build/pkg/vae_wasm_bg.wasm) B wasm"

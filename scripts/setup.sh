@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything `npm test` and `npm start` need on a fresh machine, skipping what is
-# already there: Debian's Chromium (for the browser tests), npm packages, the data, and
-# the wasm toolchain. Each step says what it did.
+# already there: Debian's Chromium (for the browser tests), npm packages, Python's numpy and
+# safetensors (the interop test), the data, and the wasm toolchain. Each step says what it did.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,6 +27,20 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   npm ci --no-audit --no-fund --loglevel=error
 else
   echo "setup: node_modules up to date"
+fi
+
+# The NumPy interop test (tests/interop) needs the safetensors and numpy Python packages.
+# Without python3 it is skipped; pip --user installs into ~/.local, and on a Debian python3
+# (PEP 668, "externally managed") that needs --break-system-packages, still only ~/.local.
+if ! command -v python3 >/dev/null; then
+  echo "setup: no python3; the NumPy interop test will be skipped"
+elif python3 -c 'import safetensors, numpy' 2>/dev/null; then
+  echo "setup: python3 safetensors + numpy present"
+else
+  echo "setup: pip install --user safetensors numpy (the NumPy interop test)"
+  python3 -m pip install --user --quiet safetensors numpy 2>/dev/null ||
+    python3 -m pip install --user --quiet --break-system-packages safetensors numpy ||
+    echo "setup: warning: could not install safetensors + numpy; the NumPy interop test will be skipped"
 fi
 
 bash scripts/fetch-data.sh

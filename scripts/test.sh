@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test. Sets up what is missing, then runs the Rust tests (core, CLI,
-# wasm binding; the matmul kernel in wasm), builds the page, and drives it in headless Chromium.
+# wasm binding; the matmul kernel in wasm), the NumPy reference against the core, builds the
+# page, and drives it in headless Chromium.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,6 +16,13 @@ echo "== unit tests of the DOM-free TypeScript (Node)"
 node --test tests/unit/*.test.mjs
 echo "== Rust tests"
 cargo test --workspace
+echo "== NumPy interop: examples/numpy_vae.py against the core, every shipped checkpoint"
+if command -v python3 >/dev/null && python3 -c 'import safetensors, numpy' 2>/dev/null; then
+  cargo build -q -p vae-cli
+  VAE_BIN="${CARGO_TARGET_DIR:-target}/debug/vae" python3 tests/interop/numpy_vs_core.py
+else
+  echo "skipped: needs python3 with safetensors and numpy (scripts/setup.sh installs them)"
+fi
 echo "== the matmul kernel in wasm (both builds, in Chromium)"
 bash scripts/test-wasm.sh
 echo "== build the page and the widget (dist/)"

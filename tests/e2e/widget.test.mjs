@@ -114,7 +114,7 @@ test('dist/ copied to another folder of another site: everything loads relative 
   // autoplay: training starts without a click; the worker, the data and the wasm follow the module.
   await until(async () => number(await w.locator('[data-testid="step-value"]').innerText()) > 0, { timeout: 120_000, what: 'training in the copied dist' });
   const own = (part) => requests.filter((u) => u.includes(part));
-  // The wasm is one of the two builds (relaxed SIMD where the browser has it, as here).
+  // _bg.wasm: either build; where the browser has relaxed SIMD it loads vae_wasm_relaxed_bg.wasm.
   for (const part of ['_bg.wasm', 'pretrained.safetensors', 'worker.js']) {
     assert.ok(own(part).length > 0, `${part} was requested`);
     for (const u of own(part)) assert.match(u, /\/lib\/vae\//, `${u} is next to the module`);

@@ -123,6 +123,45 @@ fn sample_and_reconstruct_write_pngs() {
 }
 
 #[test]
+fn reconstruct_json_prints_the_posterior_and_the_reconstruction() {
+    let Some(data) = mnist() else { return };
+    let (m, _) = model(2);
+    let run = |extra: &[&str]| -> Value {
+        let mut args = vec!["reconstruct", "--model", &m, "--json", "--data-dir", &data];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&stdout(&ok(&args))).unwrap()
+    };
+    let three = run(&["--first", "4", "--n", "3"]);
+    assert_eq!(three["input"], "fixed binarization");
+    let images = three["images"].as_array().unwrap();
+    assert_eq!(images.len(), 3);
+    let f = |v: &Value| -> Vec<f64> { v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect() };
+    for (k, img) in images.iter().enumerate() {
+        assert_eq!(img["index"], 4 + k);
+        assert!(img["label"].as_u64().unwrap() < 10);
+        let (x, mu, lv, sigma, r) =
+            (f(&img["x"]), f(&img["mu"]), f(&img["logvar"]), f(&img["sigma"]), f(&img["reconstruction"]));
+        assert_eq!((x.len(), mu.len(), lv.len(), r.len()), (784, 2, 2, 784));
+        assert!(x.iter().all(|&p| p == 0.0 || p == 1.0), "binarized input");
+        assert!(r.iter().all(|&p| (0.0..=1.0).contains(&p)), "pixel probabilities");
+        for (s, l) in sigma.iter().zip(&lv) {
+            assert!((s - (0.5 * l).exp()).abs() < 1e-6 * s.max(1.0));
+        }
+    }
+    // --image-index I is --first I --n 1; --greyscale feeds the intensities as they are.
+    let one = run(&["--image-index", "5"]);
+    assert_eq!(one["images"].as_array().unwrap().len(), 1);
+    assert_eq!(one["images"][0]["index"], 5);
+    let grey = run(&["--image-index", "5", "--greyscale"]);
+    assert_eq!(grey["input"], "greyscale");
+    let x = f(&grey["images"][0]["x"]);
+    assert!(x.iter().any(|&p| p > 0.0 && p < 1.0), "intensities, not bits");
+    assert_ne!(f(&grey["images"][0]["mu"]), f(&one["images"][0]["mu"]));
+    fails_with(&["reconstruct", "--model", &m], &["--out"]);
+    fails_with(&["reconstruct", "--model", &m, "--json", "--image-index", "1", "--n", "2"], &["cannot be used"]);
+}
+
+#[test]
 fn two_d_latent_draws_the_manifold() {
     if mnist().is_none() {
         return;

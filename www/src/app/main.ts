@@ -1,7 +1,7 @@
 // Wiring: put the panels' markup into the page, load the wasm module and the first model
 // (pretrained, or the architecture the URL's hash asks for), then start every panel.
 import '../../panels.css';
-import { describeModel, PRETRAINED, startingModel } from './model-source';
+import { chooseModel, describeModel, startingModel } from './model-source';
 import { mountPanels } from './mount';
 import { allSections } from './sections';
 import { SettingsStore } from '../settings/store';
@@ -38,8 +38,10 @@ async function main(): Promise<void> {
   const url = readHash(location.hash);
   if (url.rejected.length) showError(`This link's ${url.rejected.join(', ')} could not be used; the defaults apply instead.`);
   await loadWasm();
-  const start = await startingModel(PRETRAINED, url.settings, 'pretrained');
-  if (start.problem) showError(start.problem);
+  const choice = chooseModel(url.model, document.baseURI);
+  const start = await startingModel(choice, url.settings);
+  const problem = [choice.problem, start.problem].filter(Boolean).join(' ');
+  if (problem) showError(problem);
   const holder = new ModelHolder(start.model, { dataset: start.dataset, origin: start.origin });
   const describe = () => {
     el('model-origin').textContent = describeModel(holder);
@@ -56,9 +58,10 @@ async function main(): Promise<void> {
       document.body.dataset.ready = 'true';
     });
   });
-  // After the panels showed the model's architecture, so the link's values win.
-  store.set(url.settings, 'url');
-  followUrl(holder, store, url, () => train?.modelReplaced());
+  // After the panels showed the model's architecture, so the link's values win; a zoo
+  // model's data set is the one to continue training on unless the link says otherwise.
+  store.set({ dataset: start.dataset, ...url.settings }, 'url');
+  followUrl(holder, store, choice.problem ? { ...url, model: null } : url, () => train?.modelReplaced());
   scrollToView(url.view);
   if (train && new URLSearchParams(location.search).has('bench')) {
     window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);

@@ -11,6 +11,44 @@ import { DEFAULT_MODEL, Model } from '../shared/wasm';
 /** Next to the bundle that is running (www/build/ for the page, dist/ for the widget). */
 export const PRETRAINED = new URL('./pretrained.safetensors', import.meta.url);
 
+/** The model zoo by name (`model="mnist-2d"`, `#model=mnist-2d`): checkpoints next to the
+ * bundle, trained by scripts/zoo.sh (www/assets/models/), and the data set each saw. */
+export const ZOO: Record<string, { file: string; dataset: DatasetName }> = {
+  default: { file: './pretrained.safetensors', dataset: 'mnist' },
+  'mnist-2d': { file: './models/mnist-2d.safetensors', dataset: 'mnist' },
+  'mnist-10d': { file: './models/mnist-10d.safetensors', dataset: 'mnist' },
+  'fashion-10d': { file: './models/fashion-10d.safetensors', dataset: 'fashion-mnist' },
+  'mnist-dlgm': { file: './models/mnist-dlgm.safetensors', dataset: 'mnist' },
+};
+
+/** The checkpoint to start from. */
+export interface ModelChoice {
+  url: URL;
+  /** For people: 'pretrained', 'mnist-2d (model zoo)', 'loaded from my.safetensors'. */
+  origin: string;
+  /** The data set the model saw, when known (the zoo's); else the settings say. */
+  dataset?: DatasetName;
+  /** Set when the value named no model: the pretrained one is used instead. */
+  problem?: string;
+}
+
+/** What a `model` attribute or a link's `model=` names: a zoo model by name, else a URL
+ * relative to `base` (as an <img src> is). A bare word that is no zoo name is refused
+ * rather than fetched as a file: the pretrained model stays, and the problem says why. */
+export function chooseModel(value: string | null, base: string): ModelChoice {
+  const pretrained = { url: PRETRAINED, origin: 'pretrained', dataset: 'mnist' as const };
+  const v = value?.trim() ?? '';
+  if (v === '') return pretrained;
+  const zoo = Object.hasOwn(ZOO, v) ? ZOO[v] : undefined;
+  if (zoo) return { url: new URL(zoo.file, import.meta.url), origin: v === 'default' ? 'pretrained' : `${v} (model zoo)`, dataset: zoo.dataset };
+  if (/^[\w-]+$/.test(v)) {
+    const names = Object.keys(ZOO).join(', ');
+    return { ...pretrained, problem: `Unknown model "${v}": the models are ${names}, or a URL of a .safetensors file. Keeping the pretrained model.` };
+  }
+  const url = new URL(v, base);
+  return { url, origin: `loaded from ${url.pathname.split('/').pop() || url.href}` };
+}
+
 const downloads = new Map<string, Promise<Uint8Array>>();
 
 function download(url: URL): Promise<Uint8Array> {
@@ -34,10 +72,10 @@ export interface Start {
   problem?: string;
 }
 
-/** The checkpoint at `url`, unless `settings` ask for another architecture: then a fresh
- * (untrained) model of that shape, so what is shown matches the settings. `origin` names
- * the checkpoint for people ('pretrained', 'loaded from my.safetensors'). */
-export async function startingModel(url: URL, settings: Settings, origin: string): Promise<Start> {
+/** The chosen checkpoint, unless `settings` ask for another architecture: then a fresh
+ * (untrained) model of that shape, so what is shown matches the settings. */
+export async function startingModel(choice: ModelChoice, settings: Settings): Promise<Start> {
+  const { url, origin } = choice;
   const dataset = settings.dataset ?? 'mnist';
   const wantsShape = ARCHITECTURE_KEYS.some((k) => settings[k] !== undefined);
   let loaded: Model | null = null;
@@ -50,9 +88,9 @@ export async function startingModel(url: URL, settings: Settings, origin: string
   }
   const base = loaded?.config() ?? DEFAULT_MODEL;
   const wanted = architecture(base, settings);
-  // The pretrained model saw MNIST; another checkpoint does not say, the settings may.
+  // The zoo's models say which data set they saw; another checkpoint does not, the settings may.
   if (loaded && (!wantsShape || sameArchitecture(base, wanted))) {
-    return { model: loaded, dataset: origin === 'pretrained' ? 'mnist' : dataset, origin };
+    return { model: loaded, dataset: choice.dataset ?? dataset, origin };
   }
   loaded?.free();
   return { model: Model.fresh(wanted, randomSeed()), dataset, origin: 'untrained', problem };
@@ -62,5 +100,6 @@ export async function startingModel(url: URL, settings: Settings, origin: string
 export function describeModel(holder: ModelHolder): string {
   const c = holder.model.config();
   const what = holder.info.origin === 'pretrained' ? 'Pretrained on MNIST' : `Model: ${holder.info.origin}`;
-  return `${what} · ${[c.input_dim, ...c.hidden, c.latent].join('-')} ${c.activation}, ${c.decoder} decoder`;
+  const z2 = c.latent2 ? ` (+ z2 of ${c.latent2})` : '';
+  return `${what} · ${[c.input_dim, ...c.hidden, c.latent].join('-')}${z2} ${c.activation}, ${c.decoder} decoder`;
 }

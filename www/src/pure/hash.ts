@@ -9,6 +9,8 @@ export const VIEWS: SectionName[] = ['draw', 'traverse', 'train', 'impute', 'int
 export interface UrlState {
   settings: Settings;
   view: SectionName | null;
+  /** `model=`: a zoo model's name or a checkpoint's URL (app/model-source.ts chooses). */
+  model: string | null;
   /** Names whose values were not valid (ignored). */
   rejected: string[];
 }
@@ -18,13 +20,14 @@ export function readHash(hash: string): UrlState {
   const { settings, rejected } = parseSettings((k) => q.get(k));
   const v = q.get('view');
   const view = VIEWS.find((name) => name === v) ?? null;
-  return { settings, view, rejected: v !== null && !view ? [...rejected, 'view'] : rejected };
+  return { settings, view, model: q.get('model'), rejected: v !== null && !view ? [...rejected, 'view'] : rejected };
 }
 
 /** The hash for the settings. Workers K depends on the machine, so it is written only when
  * someone chose a value other than the default. */
-export function hashFor(values: Readonly<Values>, view: SectionName | null): string {
+export function hashFor(values: Readonly<Values>, view: SectionName | null, model: string | null = null): string {
   const q = new URLSearchParams();
+  if (model) q.set('model', model);
   for (const key of KEYS) {
     if (key === 'workers' && values.workers === DEFAULTS.workers) continue;
     q.set(key, formatValue(values[key]));

@@ -19,14 +19,20 @@ export function scrollToView(view: SectionName | null): void {
  * model was rebuilt from the hash (the training panel starts over). */
 export function followUrl(holder: ModelHolder, store: SettingsStore, initial: UrlState, onReplaced: () => void): void {
   let view = initial.view;
+  // The link keeps naming its model until another replaces it (a file, training from scratch).
+  let model = initial.model;
   const write = () => {
-    const hash = hashFor(store.all(), view);
+    const hash = hashFor(store.all(), view, model);
     if (hash !== location.hash) history.replaceState(history.state, '', hash);
   };
   // Not the hash's own values: rewriting it as it is being read would spell out every default.
   store.subscribe((_, source) => source !== 'url' && write());
   // A loaded file or "Train from scratch" can change the architecture shown.
-  holder.subscribe((change) => change === 'replaced' && write());
+  holder.subscribe((change) => {
+    if (change !== 'replaced') return;
+    model = null;
+    write();
+  });
   // The panel someone works in becomes the link's view.
   const main = document.getElementById('main');
   const track = (e: Event) => {

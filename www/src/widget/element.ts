@@ -5,7 +5,8 @@
 //
 // Attributes (read when the element is first connected; `height` also later):
 //   view      full | draw | traverse | interpolate | samples | manifold | train (default full)
-//   model     URL of a .safetensors checkpoint, relative to the page (default: the pretrained
+//   model     a zoo model by name (default, mnist-2d, mnist-10d, fashion-10d, mnist-dlgm) or the
+//             URL of a .safetensors checkpoint, relative to the page (default: the pretrained
 //             model next to this module)
 //   latent hidden activation decoder   an architecture: when it differs from the model's,
 //             the widget starts from an untrained model of that shape
@@ -19,7 +20,7 @@
 // a page. A training worker is started only when a widget trains, one per training widget.
 import panelsCss from '../../panels.css';
 import uplotCss from 'uplot/dist/uPlot.min.css';
-import { describeModel, PRETRAINED, startingModel } from '../app/model-source';
+import { chooseModel, describeModel, startingModel } from '../app/model-source';
 import { mountPanels } from '../app/mount';
 import { parseSettings } from '../pure/settings';
 import { errorBanner } from '../app/sections';
@@ -113,12 +114,11 @@ export class VaePlayground extends HTMLElement {
     const { settings, rejected } = parseSettings((k) => this.getAttribute(k));
     if (rejected.length) showError(`Ignored attribute${rejected.length > 1 ? 's' : ''} ${rejected.join(', ')}: not a valid value.`, root);
     await loadWasm();
-    const attr = this.getAttribute('model');
-    // A model named by the page is relative to the page, as an <img src> would be.
-    const url = attr ? new URL(attr, document.baseURI) : PRETRAINED;
-    const origin = attr ? `loaded from ${url.pathname.split('/').pop() || url.href}` : 'pretrained';
-    const first = await startingModel(url, settings, origin);
-    if (first.problem) showError(first.problem, root);
+    // A zoo name, or a URL relative to the page, as an <img src> would be.
+    const choice = chooseModel(this.getAttribute('model'), document.baseURI);
+    const first = await startingModel(choice, settings);
+    const problem = [choice.problem, first.problem].filter(Boolean).join(' ');
+    if (problem) showError(problem, root);
     const holder = new ModelHolder(first.model, { dataset: first.dataset, origin: first.origin });
     const describe = () => (el('model-origin', root).textContent = describeModel(holder));
     describe();
@@ -131,8 +131,9 @@ export class VaePlayground extends HTMLElement {
         this.dispatchEvent(new Event('ready'));
       }),
     );
-    // After the panels showed the model's architecture, so the attributes win.
-    store.set(settings, 'attributes');
+    // After the panels showed the model's architecture, so the attributes win; a zoo model's
+    // data set is the one to continue training on unless an attribute says otherwise.
+    store.set({ dataset: first.dataset, ...settings }, 'attributes');
     if (this.hasAttribute('autoplay') && panels.train) el('train-toggle', root).click();
   }
 }
