@@ -12,6 +12,8 @@
 //! - `variance`: those gradients' variance over repetitions as the number of samples L grows.
 //! - `activity`: the ELBO's two terms, KL per latent dimension and the active units.
 pub mod density;
+pub mod estimators;
 pub mod grid;
 pub mod likelihood;
 pub mod posterior;
+pub mod variance;
