@@ -11,6 +11,7 @@
 //!   SGVB B, SGVB A and the score-function estimator with and without a baseline.
 //! - `variance`: those gradients' variance over repetitions as the number of samples L grows.
 //! - `activity`: the ELBO's two terms, KL per latent dimension and the active units.
+pub mod activity;
 pub mod density;
 pub mod estimators;
 pub mod grid;
