@@ -9,7 +9,9 @@ use vae_core::config::*;
 use vae_core::eval::logsumexp;
 use vae_core::inference::density::DiagQ;
 use vae_core::inference::likelihood::Likelihood;
-use vae_core::inference::posterior::{bound_for, bound_of, posterior_map, posterior_of, PosteriorOptions};
+use vae_core::inference::posterior::{
+    bound_for, bound_of, posterior_map, posterior_map_with, posterior_of, posterior_with_refined, PosteriorOptions,
+};
 
 /// p(z) = N(0, I), p(x|z) = N(x; W z + b, s2 I): x of 3 dimensions, z of `k`.
 struct LinearGaussian {
@@ -188,6 +190,21 @@ fn above_two_dimensions_the_map_is_the_conditional_slice() {
     assert_close(map.log_px, lg.log_evidence(), 0.0, 0.02, "importance-sampled log p(x)");
     let tol = 0.02 + 4.0 * map.encoder.elbo_se;
     assert_close(map.encoder.gap, lg.kl_to_posterior(&m, &sd), 0.0, tol, "gap with a Monte Carlo ELBO");
+    // An encoder's q far off and too narrow makes a poor proposal; with a good refined q
+    // the mixture of both recovers log p(x), and the refined gap its closed form.
+    let off: Vec<f64> = (0..3).map(|d| m[d] + 2.0 * sd[d]).collect();
+    let narrow: Vec<f64> = sd.iter().map(|s| 0.3 * s).collect();
+    let with = posterior_map_with(&lg, &q_of(&off, &narrow), Some(&q), &opts).unwrap();
+    assert_close(with.log_px, lg.log_evidence(), 0.0, 0.02, "log p(x) from the mixture proposal");
+    let r = with.refined.as_ref().unwrap();
+    assert_close(r.gap, lg.kl_to_posterior(&m, &sd), 0.0, 0.02 + 4.0 * r.elbo_se, "refined gap in a slice");
+    assert_close(
+        with.encoder.gap,
+        lg.kl_to_posterior(&off, &narrow),
+        0.0,
+        0.02 + 4.0 * with.encoder.elbo_se,
+        "encoder gap",
+    );
 }
 
 fn tiny() -> (vae_core::Vae<Dev>, Vec<f32>) {
@@ -244,6 +261,8 @@ fn the_gap_is_positive_and_refining_does_not_increase_it() {
         assert_close(map.encoder.elbo + map.encoder.gap, map.log_px, 0.0, 1e-9, "gap = log p(x) - ELBO");
         let refined = vae_core::refine::refine(&vae, &x, 300, 0.05, 4, 1);
         let b = bound_for(&vae, &x, &refined.mu, &refined.lv, map.log_px, &opts).unwrap();
+        let with = posterior_with_refined(&vae, &x, Some((&refined.mu, &refined.lv)), &opts).unwrap();
+        assert_eq!(with.refined.as_ref(), Some(&b), "the map's refined bound is bound_for's");
         assert!(b.gap >= 0.0, "gap {} of the refined q", b.gap);
         assert!(b.gap <= map.encoder.gap + 1e-6, "refining raised the gap: {} -> {}", map.encoder.gap, b.gap);
     }
