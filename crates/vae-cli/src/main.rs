@@ -3,8 +3,10 @@
 //! this file only parses arguments and picks the device.
 mod args;
 mod bench;
+mod estimators;
 mod eval;
 mod images;
+mod posterior;
 mod reconstruct;
 mod sample;
 mod train;
@@ -32,6 +34,10 @@ enum Command {
     Sample(sample::SampleArgs),
     /// Test images beside their reconstructions, as a PNG
     Reconstruct(reconstruct::ReconstructArgs),
+    /// The true posterior of a test image on a grid: log p(x), the ELBO and the gap, before and after refining q
+    Posterior(posterior::PosteriorArgs),
+    /// Variance of the encoder's gradient by SGVB B, SGVB A and the score function, as L grows
+    Estimators(estimators::EstimatorsArgs),
     /// Time training steps of the standard 784-400-20 model; prints one JSON line
     Bench(bench::BenchArgs),
 }
@@ -67,6 +73,8 @@ fn main() {
         Command::Eval(a) => on_device!(kind, |dev| eval::run(&a, &given, kind, dev)),
         Command::Sample(a) => on_device!(kind, |dev| sample::run(&a, dev)),
         Command::Reconstruct(a) => on_device!(kind, |dev| reconstruct::run(&a, dev)),
+        Command::Posterior(a) => on_device!(kind, |dev| posterior::run(&a, dev)),
+        Command::Estimators(a) => on_device!(kind, |dev| estimators::run(&a, dev)),
         Command::Bench(a) => on_device!(kind, |dev| bench::run(&a, kind, dev)),
     };
     if let Err(e) = result {

@@ -6,7 +6,8 @@
 //! `family` (q's reparameterizable families, KL), `model` (encoder, decoder, prior),
 //! `estimator` (SGVB A, B, IWAE), `vae` (a model on a device), `optim` (Adam, Adagrad),
 //! `train` (Algorithm 1), `eval` (test ELBO, importance-sampled log p(x)), `refine`
-//! (per-datapoint SVI), `impute`, `checkpoint` (safetensors), `data` (idx, MNIST).
+//! (per-datapoint SVI), `impute`, `checkpoint` (safetensors), `data` (idx, MNIST),
+//! `inference` (the true posterior on a grid, the gap, the gradient estimators' variance).
 pub mod checkpoint;
 pub mod config;
 pub mod data;
@@ -16,6 +17,7 @@ pub mod family;
 pub mod gradient;
 pub mod host;
 pub mod impute;
+pub mod inference;
 pub mod model;
 pub mod noise;
 pub mod optim;

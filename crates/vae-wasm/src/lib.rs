@@ -1,6 +1,7 @@
 //! The browser binding of vae-core: four classes, kept thin.
 //!
-//! - `Model`: a trained model for inference (reconstruct, traverse, sample, refine, impute).
+//! - `Model`: a trained model for inference (reconstruct, traverse, sample, refine, impute),
+//!   and the inference views (`inference.rs`: true posterior, estimator lab, ELBO terms).
 //! - `Data`: MNIST-format idx bytes, parsed once, in the first training worker.
 //! - `Lead`: a run's configuration, position in the data and evaluation (first worker).
 //! - `Replica`: one of K data-parallel training workers (vae_core::parallel).
@@ -13,6 +14,7 @@
 use wasm_bindgen::prelude::*;
 
 mod data;
+mod inference;
 mod kernel;
 mod lead;
 mod model;

@@ -1,0 +1,63 @@
+//! `vae estimators`: the variance of the encoder's gradient by SGVB B, SGVB A, the score
+//! function and the score function with a baseline, for test images, as L grows
+//! (vae_core::inference::variance; AEVB sections 2.2-2.4).
+use crate::args::{DataArgs, Loaded};
+use crate::posterior::test_images;
+use clap::Args;
+use dfdx::prelude::Device;
+use std::path::PathBuf;
+use vae_core::inference::variance::variance_sweep;
+
+#[derive(Args, Debug)]
+pub struct EstimatorsArgs {
+    /// Checkpoint written by `vae train --out` (one stochastic layer)
+    #[arg(long, value_name = "FILE.safetensors")]
+    pub model: PathBuf,
+    /// Index of the first test image
+    #[arg(long, default_value_t = 0)]
+    pub image_index: usize,
+    /// Test images in the batch the bound is summed over
+    #[arg(long, default_value_t = 1)]
+    pub images: usize,
+    /// The values of L, comma-separated
+    #[arg(long, value_delimiter = ',', default_value = "1,2,4,8,16,32,64")]
+    pub samples: Vec<usize>,
+    /// Repetitions (fresh noise) per L
+    #[arg(long, default_value_t = 100)]
+    pub repetitions: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+pub fn run<D: Device<f32>>(args: &EstimatorsArgs, dev: D) -> Result<(), String> {
+    let model = Loaded::read(&args.model, dev)?;
+    let (x, _) = test_images(&model, &args.data, args.image_index, args.images)?;
+    let stats = variance_sweep(&model.vae, &x, &args.samples, args.repetitions, args.seed)?;
+    if args.json {
+        let v = serde_json::json!({
+            "image_index": args.image_index,
+            "images": args.images,
+            "repetitions": args.repetitions,
+            "estimators": stats,
+        });
+        println!("{v}");
+        return Ok(());
+    }
+    println!("{:>4}  {:<15} {:>14} {:>14} {:>14}", "L", "estimator", "mean var", "proj. mean", "proj. var");
+    for s in &stats {
+        println!(
+            "{:>4}  {:<15} {:>14.4e} {:>14.4e} {:>14.4e}",
+            s.samples,
+            s.estimator.name(),
+            s.mean_param_variance,
+            s.projection_mean,
+            s.projection_variance
+        );
+    }
+    Ok(())
+}
