@@ -8,6 +8,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 echo "== formatting (rustfmt.toml)"
 cargo fmt --all --check
+echo "== lints (clippy, every warning an error)"
+if cargo clippy --version >/dev/null 2>&1; then
+  cargo clippy --workspace --all-targets -q -- -D warnings
+else
+  echo "skipped: clippy is not installed (rustup component add clippy)"
+fi
 echo "== type checks (page: DOM library; workers: WebWorker library)"
 [[ -f www/build/pkg/vae_wasm.js ]] || bash scripts/build-wasm.sh # the binding's types come from its glue
 node_modules/.bin/tsc -p www/tsconfig.json --noEmit

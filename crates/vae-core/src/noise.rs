@@ -9,6 +9,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
+/// A rows x columns matrix of noise on device `D`.
+type Matrix<D> = Tensor<(usize, usize), f32, D>;
+
 /// Noise for `samples` x `batch` rows, sample-major (row s*batch + b is datum b).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Noise {
@@ -38,6 +41,7 @@ fn standard<R: Rng>(rng: &mut R, family: Family) -> f32 {
 
 impl Noise {
     /// Draws the noise for data `first .. first + batch` of optimisation step `step`.
+    #[allow(clippy::too_many_arguments)] // the draw's whole key (seed, step, rows) and the model's shape
     pub fn draw(
         seed: u64,
         step: u64,
@@ -83,10 +87,7 @@ impl Noise {
     }
 
     /// Copies the noise onto the device as (samples * batch, latent) tensors.
-    pub fn to_device<D: Device<f32>>(
-        &self,
-        dev: &D,
-    ) -> (Tensor<(usize, usize), f32, D>, Option<Tensor<(usize, usize), f32, D>>) {
+    pub fn to_device<D: Device<f32>>(&self, dev: &D) -> (Matrix<D>, Option<Matrix<D>>) {
         let rows = self.samples * self.batch;
         let e1 = dev.tensor_from_vec(self.eps1.clone(), (rows, self.latent));
         let e2 = self.eps2.as_ref().map(|e| dev.tensor_from_vec(e.clone(), (rows, self.latent2.unwrap_or(0))));

@@ -19,6 +19,7 @@
 //!   - a batch gradient vs the sum of its per-row gradients (another summation order):
 //!     norm-relative 1e-7 - 3e-7, largest component error 6e-7 of the largest component;
 //!   - 60 Adam steps from weights perturbed by 1e-6 (relative): final test ELBO 8e-6 apart.
+//!
 //! The limits are 30-300x those, well above reordering noise, and well below what a real
 //! fault gives: a wrong index or kernel errs by O(1), TF32 (10-bit mantissa) by ~1e-4 -
 //! 1e-3 in reconstructions and bounds.
@@ -29,6 +30,7 @@
 //!     (absolute: ~5e-4 nats on bounds of ~540) enter the gradient as relative errors;
 //!   - Adam and Adagrad steps from the same gradients: exact (the update runs on the host);
 //!   - training: the CUDA run's final test ELBO within 1e-3 (relative) of the CPU run's.
+//!
 //! Each run prints the measured errors (cuda-tests.log) and appends them to
 //! $VAE_CUDA_OUT/cuda-parity.txt.
 #![cfg(feature = "cuda")]

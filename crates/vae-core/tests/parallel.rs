@@ -9,7 +9,7 @@ use vae_core::parallel::{checksum, cuts, shard, Replica};
 use vae_core::train::{Position, Trainer};
 
 fn data(n: usize, dim: usize) -> Dataset {
-    let images = (0..n * dim).map(|i| ((i * 2654435761usize) >> 9) % 4 == 0).map(|b| b as u8 * 255).collect();
+    let images = (0..n * dim).map(|i| ((i * 2654435761usize) >> 9).is_multiple_of(4)).map(|b| b as u8 * 255).collect();
     Dataset { images, labels: vec![0; n], rows: 1, cols: dim }
 }
 

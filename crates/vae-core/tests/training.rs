@@ -77,7 +77,7 @@ fn adam_and_adagrad_follow_their_update_rules() {
 
 /// A synthetic binary dataset (for tests that need no real data).
 fn synthetic(n: usize, dim: usize) -> Dataset {
-    let images = (0..n * dim).map(|i| ((i * 2654435761usize) >> 7) % 3 == 0).map(|b| b as u8 * 255).collect();
+    let images = (0..n * dim).map(|i| ((i * 2654435761usize) >> 7).is_multiple_of(3)).map(|b| b as u8 * 255).collect();
     Dataset { images, labels: vec![0; n], rows: 1, cols: dim }
 }
 

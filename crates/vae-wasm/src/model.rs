@@ -12,7 +12,7 @@ pub struct Model {
 
 /// Checks that `x` holds whole rows of `dim` finite values; returns the row count.
 pub(crate) fn rows(x: &[f32], dim: usize, what: &str) -> Result<usize, JsError> {
-    if x.is_empty() || x.len() % dim != 0 {
+    if x.is_empty() || !x.len().is_multiple_of(dim) {
         return Err(JsError::new(&format!("{what} must hold whole rows of {dim} values, got {}", x.len())));
     }
     if x.iter().any(|v| !v.is_finite()) {

@@ -47,7 +47,7 @@ impl Replica {
     /// [bound summed over the rows, rows, 1 if everything was finite else 0].
     pub fn gradient(&mut self, step: f64, first: usize, bytes: &[u8]) -> Result<Vec<f64>, JsError> {
         let dim = self.inner.draws.dim;
-        if bytes.len() % dim != 0 {
+        if !bytes.len().is_multiple_of(dim) {
             return Err(JsError::new(&format!("a slice of whole images of {dim} pixels, got {} bytes", bytes.len())));
         }
         let p = self.inner.gradient(step as u64, first, bytes);

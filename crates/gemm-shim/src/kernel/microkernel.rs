@@ -30,6 +30,7 @@ pub struct Store {
 /// `a` must be readable for `kc·MR` floats and each of the `kc` rows of `b` for `4·NV`; every dst element
 /// (i < MR, j < cols) must be valid for reads and writes and not alias `a` or `b`.
 #[inline(never)]
+#[allow(clippy::too_many_arguments)] // the tile's operands and strides, as gemm's own kernels take them
 pub unsafe fn tile<V: F32x4, const MR: usize, const NV: usize>(
     kc: usize,
     a: *const f32,

@@ -186,7 +186,7 @@ unsafe fn blocked<V: F32x4, const TM: usize, const TV: usize>(
     read: bool,
 ) {
     let tn = 4 * TV;
-    debug_assert!(limits.mc % TM == 0 && limits.nc % tn == 0 && TM <= 8 && TV <= 3);
+    debug_assert!(limits.mc.is_multiple_of(TM) && limits.nc.is_multiple_of(tn) && TM <= 8 && TV <= 3);
     // Equal blocks rather than full ones and a remainder: k = 784 runs as 4 x 196, not
     // 3 x 256 + 16, whose last pass would pay the per-tile costs for little work.
     let kb = even_split(k, limits.kc, 1);

@@ -26,18 +26,12 @@ pub fn max0(x: f32) -> f32 {
 /// 2^n put into the exponent bits). Arguments are clamped to the normal range.
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
-    let x = if x < -87.3 {
-        -87.3
-    } else if x > 88.3 {
-        88.3
-    } else {
-        x
-    };
+    let x = x.clamp(-87.3, 88.3);
     let n = (x * LOG2E + 0.5).floor();
     let r = x - n * LN2_HI - n * LN2_LO;
     let p = (((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1)
+        + 5e-1)
         * (r * r)
         + r
         + 1.0;
@@ -80,11 +74,9 @@ pub fn tanh(y: f32) -> f32 {
     let big = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
     let big = if y < 0.0 { -big } else { big };
     let z = y * y;
-    let small = ((((-5.704_988_7e-3 * z + 2.063_908_9e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z
-        - 3.333_328_2e-1)
-        * z
-        * y
-        + y;
+    let small =
+        ((((-5.704_988_7e-3 * z + 2.063_909e-2) * z - 5.373_971_6e-2) * z + 1.333_144_2e-1) * z - 3.333_328e-1) * z * y
+            + y;
     if a < 0.625 {
         small
     } else {

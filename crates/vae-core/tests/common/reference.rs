@@ -97,6 +97,7 @@ impl<'a> Reference<'a> {
     }
 
     /// (mu1, lv1, Option<(mu2, lv2)>) of q for one datum.
+    #[allow(clippy::type_complexity)]
     pub fn encode(&self, x: &[f64]) -> (Vec<f64>, Vec<f64>, Option<(Vec<f64>, Vec<f64>)>) {
         let mut h = x.to_vec();
         for i in 0..self.cfg().hidden.len() {
