@@ -1,6 +1,8 @@
 //! Data layer: IDX parsing of hostile input, data set assembly, binarization,
 //! and (when `npm run fetch-data` has been run) the real MNIST / Fashion-MNIST.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::Write;
@@ -318,8 +320,7 @@ fn real_data(kind: DatasetKind) -> Option<Split> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = root.join(kind.default_dir());
     if !dir.is_dir() {
-        let dir = dir.display();
-        eprintln!("skipping {kind} test: {dir} absent; run npm run fetch-data");
+        common::skip_without_data(&format!("{kind}: {}", dir.display()));
         return None;
     }
     Some(load_dir(&dir, kind).unwrap())

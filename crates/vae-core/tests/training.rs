@@ -149,7 +149,7 @@ fn non_finite_step_is_refused_and_leaves_the_model_as_it_was() {
 fn mnist() -> Option<vae_core::data::Split> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/mnist");
     if !dir.exists() {
-        eprintln!("skipping: data/mnist is absent; run npm run fetch-data");
+        common::skip_without_data("data/mnist");
         return None;
     }
     Some(load_dir(&dir, DatasetKind::Mnist).expect("MNIST loads"))

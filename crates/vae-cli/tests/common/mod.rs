@@ -40,9 +40,18 @@ pub fn mnist() -> Option<String> {
     if dir.join(file).exists() || dir.join(format!("{file}.gz")).exists() {
         Some(dir.to_string_lossy().into_owned())
     } else {
-        eprintln!("skipping: run npm run fetch-data");
+        skip_without_data("data/mnist");
         None
     }
+}
+
+/// A test that needs the fetched data set and did not find it: a note and a skip, or, with
+/// VAE_REQUIRE_DATA=1 (CI, which fetches the data first), a failure, so that such a test
+/// can never pass by skipping there.
+pub fn skip_without_data(what: &str) {
+    let note = format!("{what} absent; run npm run fetch-data");
+    assert!(std::env::var("VAE_REQUIRE_DATA").as_deref() != Ok("1"), "VAE_REQUIRE_DATA=1: {note}");
+    eprintln!("skipping: {note}");
 }
 
 /// A fresh path in this run's scratch directory.

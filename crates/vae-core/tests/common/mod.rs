@@ -8,6 +8,15 @@ use vae_core::Vae;
 
 pub type Dev = dfdx::tensor::Cpu;
 
+/// A test that needs the fetched data set and did not find it: a note and a skip, or, with
+/// VAE_REQUIRE_DATA=1 (CI, which fetches the data first), a failure, so that such a test
+/// can never pass by skipping there.
+pub fn skip_without_data(what: &str) {
+    let note = format!("{what} absent; run npm run fetch-data");
+    assert!(std::env::var("VAE_REQUIRE_DATA").as_deref() != Ok("1"), "VAE_REQUIRE_DATA=1: {note}");
+    eprintln!("skipping: {note}");
+}
+
 /// A tiny model: few enough parameters for finite differences over all of them.
 pub fn tiny_config(
     latent: usize,
