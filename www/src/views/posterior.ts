@@ -57,13 +57,15 @@ export class PosteriorPanel {
 
   private request(): void {
     if (!this.onScreen) return;
-    if (this.inFlight) {
-      this.due = true;
-      return;
-    }
     const x = this.draw.x;
     if (!x) {
-      this.clear('Draw a digit to see its posterior.');
+      if (this.inFlight) this.due = true;
+      else this.clear('Draw a digit to see its posterior.', 'empty');
+      return;
+    }
+    this.canvas.dataset.state = 'busy';
+    if (this.inFlight) {
+      this.due = true;
       return;
     }
     const worker = this.start();
@@ -105,21 +107,27 @@ export class PosteriorPanel {
     this.worker = null;
     this.inFlight = false;
     this.modelChanged = true;
-    this.clear(`The posterior could not be computed: ${reason}`);
+    this.clear(`The posterior could not be computed: ${reason}`, 'failed');
   }
 
   private answer(m: FromPosteriorWorker): void {
     if (m.id !== this.sent) return; // stale: a newer request is on its way
     this.inFlight = false;
-    if (m.type === 'refused') this.clear(`No posterior map for this model: ${m.reason}.`);
-    else this.show(m.map);
+    if (m.type === 'refused') this.clear(`No posterior map for this model: ${m.reason}.`, 'refused');
+    else {
+      this.show(m.map);
+      this.canvas.dataset.state = 'done';
+    }
     // Shown even when the drawing has moved on (it is the newest finished one: while
     // training or drawing fast, waiting for a current one could show nothing at all);
     // then the newest state is computed, and everything in between was never sent.
-    if (this.due) this.request();
+    if (this.due) this.request(); // and data-state is busy again
   }
 
-  private clear(note: string): void {
+  /** state: on the canvas as data-state, for tests (busy, done, empty, refused, failed):
+   * "done" means the map shows the drawing as it is now. */
+  private clear(note: string, state: string): void {
+    this.canvas.dataset.state = state;
     const ctx = this.canvas.getContext('2d');
     ctx?.clearRect(0, 0, SIZE, SIZE);
     el('posterior-map-note', this.root).textContent = note;
