@@ -15,6 +15,9 @@ const GRID = 64;
 /** The plot's margins in canvas pixels: room for the tick labels. */
 const M = { left: 46, right: 10, top: 10, bottom: 36 };
 const SIZE = 440;
+/** While only training moves the model (twice a second), the map follows it at most this
+ * often: on two cores every refresh is taken from the training workers. */
+const PARAMS_MS = 2000;
 
 /** Two decimals: gaps are often well below one nat. ASCII minus, so tests read it back. */
 const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
@@ -33,6 +36,13 @@ export class PosteriorPanel {
   /** Off screen nothing is computed: the worker and its wasm start when the map is first
    * seen, and a page that never scrolls to it pays nothing. */
   private onScreen = false;
+  /** What the last request was for: a drawing, Refine's q, a replaced model are shown at
+   * once; parameters moved by training alone wait for PARAMS_MS. */
+  private lastX: Float32Array | null = null;
+  private lastQ: DrawPanel['refinedQ'] = null;
+  private replaced = false;
+  private lastSent = 0;
+  private timer = 0;
 
   constructor(
     private readonly holder: ModelHolder,
@@ -46,8 +56,9 @@ export class PosteriorPanel {
       this.onScreen = entry.isIntersecting;
       if (this.onScreen) this.request();
     }).observe(this.canvas);
-    holder.subscribe(() => {
+    holder.subscribe((change) => {
       this.modelChanged = true;
+      if (change === 'replaced') this.replaced = true;
       this.request();
     });
     // After every drawing update (and training's parameter updates, which re-run it) and Refine.
@@ -59,9 +70,23 @@ export class PosteriorPanel {
     if (!this.onScreen) return;
     const x = this.draw.x;
     if (!x) {
+      this.lastX = null;
       if (this.inFlight) this.due = true;
       else this.clear('Draw a digit to see its posterior.', 'empty');
       return;
+    }
+    const q = this.draw.refinedQ;
+    const same = x === this.lastX && q === this.lastQ && !this.replaced;
+    if (same && !this.modelChanged) return; // on screen already (a redraw, scrolled back)
+    if (same) {
+      const wait = this.lastSent + PARAMS_MS - performance.now();
+      if (wait > 0) {
+        this.timer ||= window.setTimeout(() => {
+          this.timer = 0;
+          this.request();
+        }, wait);
+        return;
+      }
     }
     this.canvas.dataset.state = 'busy';
     if (this.inFlight) {
@@ -75,10 +100,10 @@ export class PosteriorPanel {
       this.post(worker, { type: 'model', bytes }, [bytes.buffer]);
       this.modelChanged = false;
     }
-    const q = this.draw.refinedQ;
     this.sent += 1;
     this.inFlight = true;
     this.due = false;
+    [this.lastX, this.lastQ, this.replaced, this.lastSent] = [x, q, false, performance.now()];
     // Copies: the drawing's buffers stay the page's.
     this.post(worker, { type: 'posterior', id: this.sent, x: x.slice(), grid: GRID, refined: q ? { mu: q.mu.slice(), lv: q.lv.slice() } : null });
   }
@@ -107,6 +132,7 @@ export class PosteriorPanel {
     this.worker = null;
     this.inFlight = false;
     this.modelChanged = true;
+    this.lastX = null;
     this.clear(`The posterior could not be computed: ${reason}`, 'failed');
   }
 
