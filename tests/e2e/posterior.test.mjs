@@ -19,6 +19,8 @@ after(async () => {
 async function settled(page, what) {
   await page.evaluate(() => new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok))));
   const map = page.getByTestId('posterior-map');
+  // Clicks on the draw panel scroll it into view; the map computes only on screen.
+  await map.scrollIntoViewIfNeeded();
   await until(async () => ['done', 'refused', 'failed'].includes(await map.getAttribute('data-state')), { what });
   return map.getAttribute('data-state');
 }
@@ -51,17 +53,18 @@ test('#model=mnist-2d&view=posterior: the map of a drawing, log p(x), the ELBO a
   console.log(`# mnist-2d, a drawn 7: log p(x) ${logpx}, ELBO ${elbo}, gap ${gap}`);
 
   await page.getByRole('button', { name: 'Refine' }).click();
+  await page.getByTestId('posterior-map').scrollIntoViewIfNeeded();
   await until(async () => /approximation gap/.test(await text(page, 'posterior-gap-refined')), { timeout: 120_000, what: "the refined q's gap" });
   await settled(page, 'the map with the refined q');
   const refinedText = await text(page, 'posterior-gap-refined');
   const after = number(await page.locator('#posterior-gap-encoder').innerText());
+  console.log(`# after Refine: ${await text(page, 'posterior-logpx')} | ${await text(page, 'posterior-elbo')} | ${await text(page, 'posterior-gap')}`);
   const refined = refinedGap(refinedText);
   assert.equal(after, gap, "the encoder's gap is the same: same drawing, same model, quadrature");
   // 200 Adam steps jitter around an optimum the encoder may already have found.
   assert.ok(refined <= gap + 0.05, `refined gap ${refined} vs the encoder's ${gap}`);
   assert.ok(refined >= -0.01, `the refined gap is a KL: ${refined}`);
   assert.match(refinedText, /amortization gap/);
-  console.log(`# after Refine: ${refinedText}`);
   assert.equal(await page.getByTestId('error').isVisible(), false, 'no error banner');
   await screenshot(page, 'posterior');
   assert.deepEqual(errors, []);

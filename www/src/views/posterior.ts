@@ -43,6 +43,8 @@ export class PosteriorPanel {
   private replaced = false;
   private lastSent = 0;
   private timer = 0;
+  /** data-state once the last answer is shown: done, refused, failed or empty. */
+  private settled = 'empty';
 
   constructor(
     private readonly holder: ModelHolder,
@@ -67,7 +69,11 @@ export class PosteriorPanel {
   }
 
   private request(): void {
-    if (!this.onScreen) return;
+    if (!this.onScreen) {
+      // Whatever it shows may be out of date by the time it is seen again.
+      this.canvas.dataset.state = 'off-screen';
+      return;
+    }
     const x = this.draw.x;
     if (!x) {
       this.lastX = null;
@@ -77,7 +83,10 @@ export class PosteriorPanel {
     }
     const q = this.draw.refinedQ;
     const same = x === this.lastX && q === this.lastQ && !this.replaced;
-    if (same && !this.modelChanged) return; // on screen already (a redraw, scrolled back)
+    if (same && !this.modelChanged) {
+      this.canvas.dataset.state = this.settled; // on screen already (a redraw, scrolled back)
+      return;
+    }
     if (same) {
       const wait = this.lastSent + PARAMS_MS - performance.now();
       if (wait > 0) {
@@ -142,7 +151,7 @@ export class PosteriorPanel {
     if (m.type === 'refused') this.clear(`No posterior map for this model: ${m.reason}.`, 'refused');
     else {
       this.show(m.map);
-      this.canvas.dataset.state = 'done';
+      this.canvas.dataset.state = this.settled = 'done';
     }
     // Shown even when the drawing has moved on (it is the newest finished one: while
     // training or drawing fast, waiting for a current one could show nothing at all);
@@ -150,10 +159,10 @@ export class PosteriorPanel {
     if (this.due) this.request(); // and data-state is busy again
   }
 
-  /** state: on the canvas as data-state, for tests (busy, done, empty, refused, failed):
-   * "done" means the map shows the drawing as it is now. */
+  /** state: on the canvas as data-state, for tests (busy, off-screen, and the settled ones:
+   * done, empty, refused, failed): "done" means the map shows the drawing as it is now. */
   private clear(note: string, state: string): void {
-    this.canvas.dataset.state = state;
+    this.canvas.dataset.state = this.settled = state;
     const ctx = this.canvas.getContext('2d');
     ctx?.clearRect(0, 0, SIZE, SIZE);
     el('posterior-map-note', this.root).textContent = note;
