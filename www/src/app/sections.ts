@@ -184,8 +184,8 @@ export function scatterSection(): string {
 export function allSections(): string {
   return [
     drawSection(),
-    posteriorSection(),
     traversalSection(),
+    posteriorSection(),
     trainSection(),
     imputeSection(),
     interpolationSection(),
