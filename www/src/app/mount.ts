@@ -5,6 +5,7 @@ import { ElboChart } from '../training/chart';
 import { DrawPad } from '../views/draw-pad';
 import { DrawPanel } from '../views/draw-panel';
 import { ImputePanel } from '../views/impute';
+import { PosteriorPanel } from '../views/posterior';
 import { LatentViews } from '../views/latent';
 import { initModelIO } from '../views/model-io';
 import { Scatter } from '../views/scatter';
@@ -33,6 +34,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   }
   // Imputation and the traversal start from the drawing; their views always include one.
   if (draw && has('impute-canvas')) new ImputePanel(holder, draw, root);
+  if (draw && has('posterior-map')) new PosteriorPanel(holder, draw, root);
   if (draw && has('traversal')) new Traversal(holder, draw, root);
   if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
   if (has('scatter')) new Scatter(holder, root);

@@ -2,12 +2,13 @@
 // <vae-playground> widget (which puts the pieces its view needs into its shadow root). One
 // copy, so ids, data-testids and labels cannot drift apart. Static strings only: nothing
 // from a URL or an attribute is ever interpolated into them.
+import { RANGE_NATS } from '../pure/heatmap';
 import { trainSection } from './sections-train';
 
 export { trainSection };
 
 /** Which section a piece of the page is; the URL's `view` and the widget's views use these names. */
-export type SectionName = 'draw' | 'traverse' | 'train' | 'impute' | 'interpolate' | 'samples' | 'manifold' | 'scatter';
+export type SectionName = 'draw' | 'posterior' | 'traverse' | 'train' | 'impute' | 'interpolate' | 'samples' | 'manifold' | 'scatter';
 
 export function errorBanner(): string {
   return `<div class="error" data-testid="error" role="alert" hidden>
@@ -66,6 +67,33 @@ export function drawSection({ compact = false } = {}): string {
       <p class="explain small">The encoder is <em>amortized</em>: one network answers for every image, so its q(z|x) is not the best
         possible for your drawing. <strong>Refine</strong> runs 200 steps of gradient ascent on this one drawing's q;
         the ELBO it gains is the <em>amortization gap</em>.</p>
+    </section>`;
+}
+
+/** The true posterior of the drawing (views/posterior.ts): it needs a full draw section
+ * (with Refine) beside it. */
+export function posteriorSection(): string {
+  return `<section class="panel span2 posterior-panel" data-view="posterior" aria-labelledby="posterior-title">
+      <h2 id="posterior-title">The true posterior p(z|x)</h2>
+      <p class="explain">The encoder only approximates the posterior. Here is the real one for your drawing, up to its constant:
+        log p(x, z) = log p(x|z) + log p(z) on a 64 × 64 grid over z, placed around the posterior's mass. Integrating it over the grid
+        gives log p(x), and log p(x) − ELBO is exactly how far q(z|x) is from p(z|x) in KL.</p>
+      <div class="posterior-row">
+        <figure>
+          <canvas data-testid="posterior-map" id="posterior-map" class="posterior-map" width="440" height="440"
+            aria-label="Heat map of log p(x, z) over two latent dimensions, with the encoder's q and the refined q as ellipses"></canvas>
+          <figcaption class="small">Colour: log p(x, z) on a log scale, from ${RANGE_NATS} nats below the grid's maximum (dark) to the
+            maximum (yellow); lower is darkest. White: the encoder's q(z|x), 1σ (solid) and 2σ (dashed). Pink: the refined q.
+            Red cross: the grid's maximum, the posterior's mode.</figcaption>
+        </figure>
+        <div class="posterior-numbers">
+          <p data-testid="posterior-logpx" id="posterior-logpx"></p>
+          <p data-testid="posterior-elbo" id="posterior-elbo"></p>
+          <p data-testid="posterior-gap" id="posterior-gap"><strong id="posterior-gap-encoder"></strong>
+            <span data-testid="posterior-gap-refined" id="posterior-gap-refined"></span></p>
+          <p class="explain small" id="posterior-map-note" aria-live="polite"></p>
+        </div>
+      </div>
     </section>`;
 }
 
@@ -157,6 +185,7 @@ export function allSections(): string {
   return [
     drawSection(),
     traversalSection(),
+    posteriorSection(),
     trainSection(),
     imputeSection(),
     interpolationSection(),

@@ -47,6 +47,43 @@ export interface Refinement {
   reconstruction: number[] | Float32Array;
 }
 
+/** A q's bound against the map's log p(x) (vae_core::inference::posterior::QBound). */
+export interface QBound {
+  mu: number[];
+  sigma: number[];
+  /** E_q[log p(x|z)], the reconstruction term. */
+  expected_log_likelihood: number;
+  /** KL(q(z|x) || p(z)), closed form. */
+  kl: number;
+  elbo: number;
+  /** 0 by quadrature (Gaussian q, latent 2), else the Monte Carlo standard error. */
+  elbo_se: number;
+  elbo_method: 'quadrature' | 'monte-carlo';
+  /** log p(x) - ELBO = KL(q(z|x) || p(z|x)). */
+  gap: number;
+}
+
+/** log p(x, z) of one image on a grid over two latent dimensions (Model.posterior). */
+export interface PosteriorMap {
+  /** The latent dimensions along x and y. */
+  dims: [number, number];
+  /** Latent > 2: a conditional slice, the other dimensions held at `z_held` (q's mean). */
+  slice: boolean;
+  z_held: number[];
+  /** Cell centres along each axis. */
+  x_axis: number[];
+  y_axis: number[];
+  /** log p(x, z) at (x_axis[i], y_axis[j]) in `log_joint[j * x_axis.length + i]`. */
+  log_joint: number[];
+  argmax: [number, number];
+  max_log_joint: number;
+  log_px: number;
+  /** "grid" (latent 2, exact up to the grid) or "importance-sampling" (a slice). */
+  log_px_method: 'grid' | 'importance-sampling';
+  encoder: QBound;
+  refined: QBound | null;
+}
+
 export interface Model {
   free(): void;
   config(): ModelConfig;
@@ -61,6 +98,8 @@ export interface Model {
   refine(x: Float32Array, steps: number, lr: number, samples: number, seed: number): Refinement;
   impute(x: Float32Array, observed: Uint8Array, iterations: number, seed: number): Float32Array;
   elbo(x: Float32Array, samples: number): number;
+  /** Throws for a latent below 2 and for two-layer models, with the reason. */
+  posterior(x: Float32Array, grid: number, refinedMu?: Float32Array, refinedLv?: Float32Array): PosteriorMap;
   toCheckpoint(meta: Record<string, string>): Uint8Array;
   checksum(): number;
 }

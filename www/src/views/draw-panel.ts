@@ -11,7 +11,11 @@ export class DrawPanel {
   /** The current input (784 values) and its posterior; null while the canvas is empty. */
   x: Float32Array | null = null;
   posterior: Posterior | null = null;
+  /** Refine's q for the current drawing (mu, log sigma^2); null until Refine, and again
+   * once the drawing or the model is replaced. */
+  refinedQ: { mu: Float32Array; lv: Float32Array } | null = null;
   private listeners: (() => void)[] = [];
+  private refinedListeners: (() => void)[] = [];
   private readonly schedule: () => void;
   private firstPaint: (() => void) | null;
   /** Set when the drawing or the whole model changed: an old refinement no longer applies. */
@@ -48,6 +52,11 @@ export class DrawPanel {
     this.listeners.push(f);
   }
 
+  /** Runs after Refine found a q for this drawing (the posterior map shows its gap). */
+  onRefined(f: () => void): void {
+    this.refinedListeners.push(f);
+  }
+
   private update(): void {
     // Re-read the canvas only when it changed: training redraws twice a second.
     const x = this.stale ? this.pad.image() : this.x;
@@ -82,6 +91,7 @@ export class DrawPanel {
   }
 
   private clearRefinement(): void {
+    this.refinedQ = null;
     const result = find('refine-result', this.root);
     if (result) result.textContent = '';
     const figure = find('refined-figure', this.root);
@@ -143,6 +153,11 @@ export class DrawPanel {
           `(${gap >= 0 ? '+' : ''}${gap.toFixed(1)} nats: the amortization gap)`;
         paintDigit(el('refined', this.root), r.reconstruction);
         el('refined-figure', this.root).hidden = false;
+        // Only while it is still this drawing's q (a stroke may have landed meanwhile).
+        if (this.x === x) {
+          this.refinedQ = { mu: Float32Array.from(r.mu), lv: Float32Array.from(r.lv) };
+          for (const f of this.refinedListeners) f();
+        }
       } catch (e) {
         el('refine-result', this.root).textContent = '';
         showError(`Refinement failed: ${errorMessage(e)}`, this.root);

@@ -5,12 +5,13 @@ import {
   drawSection,
   interpolationSection,
   manifoldSection,
+  posteriorSection,
   samplesSection,
   trainSection,
   traversalSection,
 } from '../app/sections';
 
-export const VIEWS = ['full', 'draw', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const;
+export const VIEWS = ['full', 'draw', 'posterior', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const;
 export type View = (typeof VIEWS)[number];
 
 /** An unknown or missing view is the whole playground (and the element says so). */
@@ -22,6 +23,8 @@ export function parseView(v: string | null): { view: View; known: boolean } {
 const MARKUP: Record<View, () => string> = {
   full: allSections,
   draw: () => drawSection(),
+  // The map follows the drawing and its Refine button: the full draw panel comes with it.
+  posterior: () => drawSection() + posteriorSection(),
   // A traversal and an interpolation start from a drawing: a compact pad comes with them.
   traverse: () => drawSection({ compact: true }) + traversalSection(),
   interpolate: () => drawSection({ compact: true }) + interpolationSection(),
