@@ -65,9 +65,9 @@ test('after a reload the saved run is there, paused, and "Resume training" conti
     await page.locator(`#opt-${k}`).selectOption(v);
   }
   await page.getByTestId('train-scratch').click();
-  await until(async () => (await step(page)) > 60 && (await page.evaluate(() => window.__vaeDebug.testCurve())).length >= 3, {
+  await until(async () => (await step(page)) > 40 && (await page.evaluate(() => window.__vaeDebug.testCurve())).length >= 2, {
     timeout: 120_000,
-    what: 'training with three test ELBO points',
+    what: 'training with two test ELBO points',
   });
   await pauseAndSave(page);
   const shown = { figures: await figures(page), form: await form(page), curve: await page.evaluate(() => window.__vaeDebug.testCurve()), hash: await page.evaluate(() => location.hash) };
@@ -95,8 +95,12 @@ test('after a reload the saved run is there, paused, and "Resume training" conti
       { childList: true, characterData: true, subtree: true },
     );
   });
+  // A rate chosen while the run is on show is kept when it resumes (not reset to the run's).
+  await page.locator('#opt-lr').selectOption('0.001');
   await page.getByTestId('train-toggle').click();
   await until(async () => (await step(page)) > saved + 20, { timeout: 120_000, what: 'training after the saved step' });
+  assert.equal(await page.locator('#opt-lr').inputValue(), '0.001');
+  assert.match(await page.evaluate(() => location.hash), /lr=0\.001&/);
   const steps = (await page.evaluate(() => window.__steps)).map(number);
   assert.ok(steps.length > 0 && steps.every((s) => s >= saved), `steps after Resume: ${steps.slice(0, 5).join(', ')}… (saved ${saved})`);
   const curve = await page.evaluate(() => window.__vaeDebug.testCurve());

@@ -13,7 +13,7 @@ import type { ModelHolder } from '../app/model-holder';
 import { chooseModel, startingModel } from '../app/model-source';
 import { errorMessage, nats, showError, type Root } from '../views/ui';
 import { Model } from '../shared/wasm';
-import { DEFAULTS, settingsOf } from '../pure/settings';
+import { DEFAULTS, settingsOf, TRAINER_KEYS } from '../pure/settings';
 import type { SettingsStore } from '../settings/store';
 
 export type { BenchResult, EquivalenceResult } from './hooks';
@@ -30,6 +30,9 @@ export class TrainPanel extends TrainingRun {
   private lastCrash = -Infinity;
   /** Why the worker died, while it is being restored from the saved state. */
   private recovering: string | null = null;
+  /** Resuming the run on show: the store holds what the person wants now (the run's settings,
+   * or what they chose since), which the restored trainer then takes on. */
+  private resumingShown = false;
 
   constructor(
     holder: ModelHolder,
@@ -98,9 +101,10 @@ export class TrainPanel extends TrainingRun {
     this.offer?.saved(meta.offset + meta.step);
   }
 
-  /** The saved run's curves, figures and settings (the store's: the forms and URL follow). */
-  private showRun(meta: SavedMeta): void {
-    this.store.set(runSettings(meta), 'restore');
+  /** The saved run's curves, figures and (unless `keepSettings`) settings: the store's, so the
+   * forms and the URL follow. */
+  private showRun(meta: SavedMeta, keepSettings = false): void {
+    if (!keepSettings) this.store.set(runSettings(meta), 'restore');
     this.offset = meta.offset;
     this.epochOffset = meta.epochOffset;
     this.lastStep = meta.step;
@@ -113,6 +117,7 @@ export class TrainPanel extends TrainingRun {
   protected override resumeSaved(): boolean {
     if (!this.savedShown) return false;
     this.restore();
+    this.resumingShown = true;
     return true;
   }
 
@@ -136,6 +141,7 @@ export class TrainPanel extends TrainingRun {
 
   /** Continues the run saved in IndexedDB (after a reload, or after the worker died). */
   private restore(): void {
+    this.resumingShown = false;
     this.offer?.hide();
     this.savedShown = false;
     this.state = 'starting';
@@ -179,7 +185,9 @@ export class TrainPanel extends TrainingRun {
     } catch (e) {
       showError(`The saved run could not be shown: ${errorMessage(e)}`, this.root);
     }
-    this.showRun(meta);
+    const chosen = this.resumingShown;
+    this.showRun(meta, chosen);
+    if (chosen) this.takeOnSettings(meta);
     if (this.recovering !== null) {
       const test = meta.curves.test.at(-1)?.[1];
       this.out.recovery(
@@ -189,5 +197,14 @@ export class TrainPanel extends TrainingRun {
       this.recovering = null;
     }
     if (this.state === 'starting') this.state = 'running';
+  }
+
+  /** The restored trainer runs with the saved settings; settings chosen while the run was on
+   * show apply as they would mid-run (the rate at once, the rest by a new trainer). */
+  private takeOnSettings(meta: SavedMeta): void {
+    this.resumingShown = false;
+    const run = runSettings(meta);
+    if (this.store.get('lr') !== run.lr) this.send({ type: 'set-lr', lr: this.trainConfig().lr });
+    if (TRAINER_KEYS.some((k) => this.store.get(k) !== run[k])) this.settingsChanged();
   }
 }

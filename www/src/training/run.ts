@@ -59,7 +59,7 @@ export class TrainingRun {
     });
   }
 
-  private trainConfig(seed = randomSeed()) {
+  protected trainConfig(seed = randomSeed()) {
     return trainConfigOf(this.store.all(), seed);
   }
 
@@ -130,7 +130,7 @@ export class TrainingRun {
     this.render();
   }
 
-  private settingsChanged(): void {
+  protected settingsChanged(): void {
     this.stale = true;
     if (this.state === 'running' || this.state === 'starting') {
       this.restartOnPause = true;
