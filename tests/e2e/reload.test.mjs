@@ -51,6 +51,7 @@ async function reload(page) {
 }
 async function pauseAndSave(page) {
   await page.getByTestId('train-toggle').click();
+  // 'Paused' once the worker confirms: its last parameters and its save on pause are in.
   await until(async () => (await page.locator('#train-state').innerText()) === 'Paused', { what: 'the pause' });
   await until(async () => number(await text(page, 'saved-status')) === (await step(page)), { what: 'the save on pause' });
 }
@@ -106,6 +107,25 @@ test('after a reload the saved run is there, paused, and "Resume training" conti
   const curve = await page.evaluate(() => window.__vaeDebug.testCurve());
   assert.deepEqual(curve.filter(([s]) => s <= saved), shown.curve, 'the curve up to the saved step is kept');
   await pauseAndSave(page);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a model the link named, trained on for a while, comes back after a reload as the trained run, not as the checkpoint', async () => {
+  const { page, errors } = await openPage(env, '#model=mnist-2d');
+  const checkpoint = await pictures(page);
+  await page.getByTestId('train-toggle').click();
+  await until(async () => (await step(page)) > 20 && /saved in this browser/.test(await text(page, 'saved-status')), { timeout: 120_000, what: 'training' });
+  await pauseAndSave(page);
+  // The link no longer names the checkpoint: the model on screen has moved on from it.
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /model=/);
+  const shown = await figures(page);
+  const trained = await pictures(page);
+  assert.notDeepEqual(trained.reconstruction, checkpoint.reconstruction, 'training changed the model');
+  await reload(page);
+  assert.deepEqual(await figures(page), shown);
+  const after = await pictures(page);
+  for (const id of PICTURES) assert.deepEqual(after[id], trained[id], `${id}: the trained run's`);
   assert.deepEqual(errors, []);
   await page.close();
 });

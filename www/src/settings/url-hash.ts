@@ -28,9 +28,11 @@ export function followUrl(holder: ModelHolder, store: SettingsStore, initial: Ur
   };
   // Not the hash's own values: rewriting it as it is being read would spell out every default.
   store.subscribe((_, source) => source !== 'url' && write());
-  // A loaded file or "Train from scratch" can change the architecture shown.
+  // A loaded file or "Train from scratch" can change the architecture shown; once training
+  // moves the parameters the model is no longer the checkpoint the link named either (and
+  // after a reload the saved run, not that checkpoint, is what the page should show).
   holder.subscribe((change) => {
-    if (change !== 'replaced') return;
+    if (change === 'params' && model === null) return;
     model = null;
     write();
   });

@@ -157,8 +157,7 @@ export class TrainPanel extends TrainingRun {
     const wasTraining = this.state === 'running' || this.state === 'starting';
     const now = performance.now();
     if (!this.persist || !wasTraining || now - this.lastCrash < RETRY_AFTER_MS) return super.workerDied(message);
-    this.worker?.terminate();
-    this.worker = null;
+    this.workerGone();
     this.lastCrash = now;
     this.recovering = message;
     this.out.recovery(`The training worker stopped (${message}); restarting it from the last saved state.`);

@@ -70,13 +70,15 @@ export class Readout {
     el('worker-stats', this.root).textContent = stats.map((w, i) => `worker ${i + 1}: ${share(w)}`).join(' · ');
   }
 
-  /** The button and the state line. `stale`: settings changed since the trainer was built. */
-  render(state: State, stale: boolean): void {
+  /** The button and the state line. `stale`: settings changed since the trainer was built;
+   * `pausing`: the worker has not yet confirmed a pause (its last parameters and save are on
+   * their way). */
+  render(state: State, stale: boolean, pausing: boolean): void {
     const busy = state === 'running' || state === 'starting';
     const b = el('train-toggle', this.root);
     b.textContent = busy ? 'Pause' : state === 'paused' ? 'Resume training' : 'Start training';
     b.setAttribute('aria-pressed', String(busy));
-    el('train-state', this.root).textContent = { idle: 'Not training', starting: 'Starting', running: 'Training', paused: 'Paused' }[state];
+    el('train-state', this.root).textContent = pausing && state === 'paused' ? 'Pausing…' : { idle: 'Not training', starting: 'Starting', running: 'Training', paused: 'Paused' }[state];
     if (!busy) el('eta-value', this.root).textContent = '—';
     if (!busy) this.status(stale && state === 'paused' ? 'New settings apply when training resumes.' : '');
   }

@@ -84,10 +84,16 @@ export class TrainingRun {
   /** A trainer starts (anything on show that it replaces is gone). */
   protected starting(): void {}
 
-  /** The training worker died. */
-  protected workerDied(message: string): void {
+  /** The training worker is gone: no pause of it will be confirmed. */
+  protected workerGone(): void {
     this.worker?.terminate();
     this.worker = null;
+    this.awaitingPause = 0;
+  }
+
+  /** The training worker died. */
+  protected workerDied(message: string): void {
+    this.workerGone();
     this.state = 'idle';
     showError(`The training worker failed: ${message}`, this.root);
     this.render();
@@ -248,6 +254,6 @@ export class TrainingRun {
   }
 
   protected render(): void {
-    this.out.render(this.state, this.stale);
+    this.out.render(this.state, this.stale, this.awaitingPause > 0);
   }
 }
