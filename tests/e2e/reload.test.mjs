@@ -126,6 +126,10 @@ test('a model the link named, trained on for a while, comes back after a reload 
   assert.deepEqual(await figures(page), shown);
   const after = await pictures(page);
   for (const id of PICTURES) assert.deepEqual(after[id], trained[id], `${id}: the trained run's`);
+  // The box's own "Resume" is the same button as "Resume training".
+  await page.getByTestId('resume-saved').click();
+  await until(async () => (await step(page)) > number(shown['step-value']), { timeout: 120_000, what: 'training on from the saved step' });
+  await pauseAndSave(page);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -46,7 +46,8 @@ export class TrainPanel extends TrainingRun {
   ) {
     super(holder, store, chart, root, persist);
     if (persist) {
-      this.offer = new SavedRunOffer(root, () => this.restore(), () => this.discarded());
+      // The offer's "Resume" is the same as "Resume training".
+      this.offer = new SavedRunOffer(root, () => void (this.resumeSaved() || this.restore()), () => this.discarded());
       if (saved) this.showSaved(saved.meta);
       else void this.offer.check();
     }
