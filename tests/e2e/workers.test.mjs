@@ -76,8 +76,17 @@ for (const isolate of [true, false]) {
   });
 }
 
+/** The tests above leave their run saved, and the page shows it with its settings (K = 2):
+ * discard it, as a person would, to see the defaults. */
+async function discardSavedRun(page) {
+  if (!(await page.getByTestId('resume-offer').isVisible())) return;
+  await page.getByTestId('discard-saved').click();
+  await until(async () => /discarded/.test(await text(page, 'saved-status')), { what: 'the discard' });
+}
+
 test('by default the page measures K = 1, 2, ... and says which K it chose and why', async () => {
   const { page, errors } = await openPage(env);
+  await discardSavedRun(page);
   assert.equal(await page.getByTestId('opt-workers').inputValue(), 'auto');
   await page.getByTestId('train-scratch').click();
   const choice = await until(async () => {
@@ -101,6 +110,7 @@ test('by default the page measures K = 1, 2, ... and says which K it chose and w
 
 test('a link with an impossible worker count is refused by name', async () => {
   const { page, errors } = await openPage(env, '#workers=0');
+  await discardSavedRun(page);
   assert.match(await text(page, 'error'), /workers could not be used/);
   assert.equal(await page.getByTestId('opt-workers').inputValue(), 'auto');
   assert.deepEqual(errors, []);

@@ -11,6 +11,7 @@ import { el, errorMessage, initErrorBanner, showError } from '../views/ui';
 import { readHash } from '../pure/hash';
 import { followUrl, scrollToView } from '../settings/url-hash';
 import { kernel, loadWasm, wasmVariant } from '../shared/wasm';
+import { loadSavedRun, runSettings } from '../training/saved-run';
 
 declare global {
   interface Window {
@@ -42,7 +43,13 @@ async function main(): Promise<void> {
   const start = await startingModel(choice, url.settings);
   const problem = [choice.problem, start.problem].filter(Boolean).join(' ');
   if (problem) showError(problem);
-  const holder = new ModelHolder(start.model, { dataset: start.dataset, origin: start.origin });
+  // A run saved in this browser is the page's model from the start, paused, unless the link
+  // names a model (then the run is only offered).
+  const saved = url.model === null ? await loadSavedRun() : null;
+  if (saved) start.model.free();
+  const holder = saved
+    ? new ModelHolder(saved.model, { dataset: saved.meta.dataset, origin: 'your saved run, paused' })
+    : new ModelHolder(start.model, { dataset: start.dataset, origin: start.origin });
   const describe = () => {
     el('model-origin').textContent = describeModel(holder);
   };
@@ -57,11 +64,17 @@ async function main(): Promise<void> {
       window.__vaeReady = { firstReconstructionMs: performance.now() };
       document.body.dataset.ready = 'true';
     });
-  });
+  }, saved);
   // After the panels showed the model's architecture, so the link's values win; a zoo
   // model's data set is the one to continue training on unless the link says otherwise.
   store.set({ dataset: start.dataset, ...url.settings }, 'url');
-  followUrl(holder, store, choice.problem ? { ...url, model: null } : url, () => train?.modelReplaced());
+  const writeHash = followUrl(holder, store, choice.problem ? { ...url, model: null } : url, () => train?.modelReplaced());
+  // The saved run's settings win over the link's (a reload's hash is the run's anyway), and
+  // the hash spells them out.
+  if (saved) {
+    store.set(runSettings(saved.meta), 'restore');
+    writeHash();
+  }
   scrollToView(url.view);
   if (train && new URLSearchParams(location.search).has('bench')) {
     window.__vaeBench = (warmup, steps, k) => train.bench(warmup, steps, k);

@@ -14,6 +14,7 @@ import { bindForm } from '../settings/form';
 import type { SettingsStore } from '../settings/store';
 import type { ModelHolder } from './model-holder';
 import { TrainPanel } from '../training/panel';
+import type { SavedRun } from '../training/saved-run';
 import { Traversal } from '../views/traversal';
 import { el, find, type Root } from '../views/ui';
 
@@ -23,8 +24,9 @@ export interface Panels {
   train: TrainPanel | null;
 }
 
-/** onFirstPaint: after the first reconstruction (at once when there is no draw panel). */
-export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Root, onFirstPaint: () => void): Panels {
+/** onFirstPaint: after the first reconstruction (at once when there is no draw panel).
+ * saved: the page's saved run, whose model the holder holds (the training panel shows it). */
+export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Root, onFirstPaint: () => void, saved: SavedRun | null = null): Panels {
   const has = (name: string) => find(name, root) !== null;
   let draw: DrawPanel | null = null;
   let pad: DrawPad | null = null;
@@ -41,7 +43,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
-    const panel = new TrainPanel(holder, store, new ElboChart(el('chart', root)), root, root === document);
+    const panel = new TrainPanel(holder, store, new ElboChart(el('chart', root)), root, root === document, saved);
     initModelIO(holder, store, () => panel.modelReplaced(), root);
     bindForm(store, root);
     // The settings' architecture is the model's: a link written from them then names the

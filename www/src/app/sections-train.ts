@@ -21,7 +21,7 @@ export function trainSection(): string {
         <div><dt>Epoch</dt><dd data-testid="epoch-value" id="epoch-value">—</dd></div>
         <div><dt>Step</dt><dd data-testid="step-value" id="step-value">—</dd></div>
         <div><dt>Test ELBO</dt><dd data-testid="elbo-value" id="elbo-value">—</dd></div>
-        <div><dt>Train bound</dt><dd id="bound-value">—</dd></div>
+        <div><dt>Train bound</dt><dd data-testid="bound-value" id="bound-value">—</dd></div>
         <div><dt>Images per second</dt><dd id="speed-value">—</dd></div>
         <div><dt>Epoch ends in</dt><dd id="eta-value">—</dd></div>
         <div><dt>Workers</dt><dd data-testid="workers-value" id="workers-value">—</dd></div>

@@ -16,8 +16,9 @@ export function scrollToView(view: SectionName | null): void {
 }
 
 /** Keeps the hash in step with the store and the store with an edited hash. onReplaced: the
- * model was rebuilt from the hash (the training panel starts over). */
-export function followUrl(holder: ModelHolder, store: SettingsStore, initial: UrlState, onReplaced: () => void): void {
+ * model was rebuilt from the hash (the training panel starts over). Returns a function that
+ * writes the hash now (a saved run shown at start-up spells out its settings). */
+export function followUrl(holder: ModelHolder, store: SettingsStore, initial: UrlState, onReplaced: () => void): () => void {
   let view = initial.view;
   // The link keeps naming its model until another replaces it (a file, training from scratch).
   let model = initial.model;
@@ -27,9 +28,11 @@ export function followUrl(holder: ModelHolder, store: SettingsStore, initial: Ur
   };
   // Not the hash's own values: rewriting it as it is being read would spell out every default.
   store.subscribe((_, source) => source !== 'url' && write());
-  // A loaded file or "Train from scratch" can change the architecture shown.
+  // A loaded file or "Train from scratch" can change the architecture shown; once training
+  // moves the parameters the model is no longer the checkpoint the link named either (and
+  // after a reload the saved run, not that checkpoint, is what the page should show).
   holder.subscribe((change) => {
-    if (change !== 'replaced') return;
+    if (change === 'params' && model === null) return;
     model = null;
     write();
   });
@@ -53,6 +56,7 @@ export function followUrl(holder: ModelHolder, store: SettingsStore, initial: Ur
     rebuildIfNeeded(holder, next.settings, onReplaced);
     scrollToView(next.view);
   });
+  return write;
 }
 
 /** Architecture settings that differ from the model's build a fresh model of that shape. */

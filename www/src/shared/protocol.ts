@@ -81,6 +81,8 @@ export type FromWorker =
   | { type: 'workers-chosen'; k: number; auto: boolean; rates: Record<number, number> }
   | { type: 'worker-restarted'; index: number; reason: string }
   | { type: 'saved'; run: number; step: number; savedAt: number }
+  /** The saved run was discarded after this run began: its save was dropped, and no more are made. */
+  | { type: 'save-dropped'; run: number }
   /** A non-finite loss was caught: the model went back to `step`, the rate is now `lr`. */
   | { type: 'recovered'; run: number; step: number; lr: number; message: string }
   /** The saved run is back: the model (checkpoint) and what the page shows about it. */

@@ -1,127 +1,81 @@
-// The training panel: start/pause, train from scratch, progress, and the worker that trains.
-// The page's model follows the worker's parameters (sent twice a second).
+// The training panel: the run (run.ts) plus what keeps it across reloads and crashes. The
+// page's run is saved in IndexedDB; after a reload it is simply there, paused (model in every
+// panel, curve, figures, settings); "Resume" continues it exactly, "Discard saved run" goes
+// back to the pretrained model. A training worker that dies is restarted from the saved
+// state. Widgets train without saving (they would share one record).
 import type { ElboChart } from './chart';
-import type { Phases } from '../shared/team-stats';
-import type { FromWorker, StartFrom, ToWorker, WorkerStat } from '../shared/protocol';
-import { SavedRunOffer } from './saved-run';
+import { WorkerQuestions, type BenchResult, type EquivalenceResult } from './hooks';
+import type { FromWorker } from '../shared/protocol';
+import type { SavedMeta } from '../shared/persist';
+import { runSettings, SavedRunOffer, type SavedRun } from './saved-run';
+import { TrainingRun, type SaveReport } from './run';
 import type { ModelHolder } from '../app/model-holder';
-import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from '../views/ui';
-import { binarizationFor, DEFAULT_MODEL, Model, withVariant } from '../shared/wasm';
-import { architecture, settingsOf, trainConfigOf, trainSettingsOf, TRAINER_KEYS } from '../pure/settings';
+import { chooseModel, startingModel } from '../app/model-source';
+import { errorMessage, nats, showError, type Root } from '../views/ui';
+import { Model } from '../shared/wasm';
+import { DEFAULTS, settingsOf, TRAINER_KEYS } from '../pure/settings';
 import type { SettingsStore } from '../settings/store';
 
-type State = 'idle' | 'starting' | 'running' | 'paused';
+export type { BenchResult, EquivalenceResult } from './hooks';
 
-export interface BenchResult {
-  samplesPerSec: number;
-  steps: number;
-  seconds: number;
-  k: number;
-  /** Per worker, milliseconds per step in each phase. */
-  phases: Phases[];
-  hostPath: boolean;
-}
+/** A second death of the training worker within this time is reported, not retried. */
+const RETRY_AFTER_MS = 60_000;
 
-export interface EquivalenceResult {
-  k: number;
-  steps: number;
-  maxDiff: number;
-  repeatDiff: number;
-  helpers: number;
-}
-
-export class TrainPanel {
-  private worker: Worker | null = null;
-  private state: State = 'idle';
-  /** Training settings changed since the worker's trainer was built. */
-  private stale = false;
-  /** Restart with new settings as soon as the worker confirms the pause. */
-  private restartOnPause = false;
-  /** Steps of earlier trainers on this model, so the chart's x axis keeps going. */
-  private offset = 0;
-  private lastStep = 0;
-  /** The same for epochs (fractional). */
-  private epochOffset = 0;
-  private lastEpoch = 0;
-  /** Pauses sent whose 'paused' echo has not come back (a late echo must not undo a resume). */
-  private awaitingPause = 0;
-  /** Id of the trainer whose reports count; reports of older ones (still in flight after a
-   * restart or a model replacement) are dropped. */
-  private run = 0;
-  private benchDone: ((r: BenchResult) => void) | null = null;
-  private memoryDone: ((bytes: number) => void) | null = null;
-  private equivalenceDone: ((r: EquivalenceResult) => void) | null = null;
+export class TrainPanel extends TrainingRun {
+  private readonly questions = new WorkerQuestions((m) => this.send(m));
   private offer: SavedRunOffer | null = null;
-  /** When the training worker last died; a second death within a minute is not retried. */
+  /** The page shows the saved run (its model, curves, figures) and no worker has it yet. */
+  private savedShown = false;
+  /** When the training worker last died. */
   private lastCrash = -Infinity;
+  /** Why the worker died, while it is being restored from the saved state. */
+  private recovering: string | null = null;
+  /** Resuming the run on show: the store holds what the person wants now (the run's settings,
+   * or what they chose since), which the restored trainer then takes on. */
+  private resumingShown = false;
 
   constructor(
-    private readonly holder: ModelHolder,
-    /** The settings this panel trains with (it writes back what the worker changes). */
-    private readonly store: SettingsStore,
-    private readonly chart: ElboChart,
-    /** The page, or a widget's shadow root: where this panel's controls are. */
-    private readonly root: Root = document,
-    /** Save the run in IndexedDB, offer to resume it, recover a crashed worker from it. */
-    private readonly persist = false,
+    holder: ModelHolder,
+    store: SettingsStore,
+    chart: ElboChart,
+    root: Root = document,
+    /** Save the run in IndexedDB, show it after a reload, recover a crashed worker from it. */
+    persist = false,
+    /** The saved run the page started with (the holder already holds its model). */
+    saved: SavedRun | null = null,
   ) {
+    super(holder, store, chart, root, persist);
     if (persist) {
-      this.offer = new SavedRunOffer(root, () => this.restore());
-      void this.offer.check();
+      // The offer's "Resume" is the same as "Resume training".
+      this.offer = new SavedRunOffer(root, () => void (this.resumeSaved() || this.restore()), () => this.discarded());
+      if (saved) this.showSaved(saved.meta);
+      else void this.offer.check();
     }
-    el('train-toggle', this.root).addEventListener('click', () => this.toggle());
-    el('train-scratch', this.root).addEventListener('click', () => this.fromScratch());
-    store.subscribe((changed, source) => {
-      // What the worker reported, or a saved run it restored, the worker has already.
-      if (source === 'worker' || source === 'restore') return;
-      if (changed.includes('lr')) this.send({ type: 'set-lr', lr: this.trainConfig().lr });
-      if (changed.includes('workers')) {
-        el('worker-choice', this.root).textContent = '';
-        this.send({ type: 'set-workers', k: store.get('workers') });
-      }
-      if (changed.some((k) => TRAINER_KEYS.includes(k))) this.settingsChanged();
-    });
     this.render();
   }
 
-  private trainConfig(seed = randomSeed()) {
-    return trainConfigOf(this.store.all(), seed);
-  }
-
-  /** The page's model was replaced from outside (a loaded file): its training starts over. */
+  /** The page's model was replaced from outside (a loaded file): its training starts over.
+   * A saved run on show stays saved, and offered. */
   modelReplaced(): void {
     this.send({ type: 'reset' });
-    this.run++;
-    this.state = 'idle';
-    this.offset = this.lastStep = this.epochOffset = this.lastEpoch = 0;
-    this.chart.reset();
-    this.showNumbers('—', '—', '—');
-    this.render();
+    if (this.savedShown) void this.offer?.check();
+    this.savedShown = false;
+    this.forgetRun();
   }
 
+  /** Benchmark and test hooks (app/main.ts). The run pauses for those that train. */
   bench(warmup: number, steps: number, k = 1): Promise<BenchResult> {
     if (this.state === 'running' || this.state === 'starting') this.pause();
-    return new Promise((ok) => {
-      this.benchDone = ok;
-      this.send({ type: 'bench', warmup, steps, k });
-    });
+    return this.questions.bench(warmup, steps, k);
   }
 
-  /** Benchmark hook: the training worker's wasm memory in bytes. */
   workerMemory(): Promise<number> {
-    return new Promise((ok) => {
-      this.memoryDone = ok;
-      this.send({ type: 'memory' });
-    });
+    return this.questions.memory();
   }
 
-  /** Test hook: K-worker steps against one-worker steps, in the worker. */
   equivalence(k: number, steps: number): Promise<EquivalenceResult> {
     if (this.state === 'running' || this.state === 'starting') this.pause();
-    return new Promise((ok) => {
-      this.equivalenceDone = ok;
-      this.send({ type: 'equivalence', k, steps });
-    });
+    return this.questions.equivalence(k, steps);
   }
 
   /** Test hook: the training worker itself throws as a crash would. */
@@ -129,218 +83,98 @@ export class TrainPanel {
     this.send({ type: 'crash' });
   }
 
-  /** Test hook: the test ELBO points on the chart. */
-  testCurve(): [number, number][] {
-    return this.chart.testPoints();
-  }
-
-  /** Continues the run saved in IndexedDB (after a reload, or after the worker died). */
-  private restore(): void {
-    this.offer?.hide();
-    this.state = 'starting';
-    this.stale = false;
-    this.run++;
-    el('train-status', this.root).textContent = 'Restoring the saved run…';
-    this.send({ type: 'restore', run: this.run });
-    this.render();
-  }
-
-  /** The training worker died: start a new one from the last saved state, once a minute. */
-  private workerDied(message: string): void {
-    this.worker?.terminate();
-    this.worker = null;
-    const wasTraining = this.state === 'running' || this.state === 'starting';
-    this.state = 'idle';
-    const now = performance.now();
-    if (this.persist && wasTraining && now - this.lastCrash > 60_000) {
-      this.lastCrash = now;
-      el('recovery-notice', this.root).textContent = `The training worker stopped (${message}); restarting it from the last saved state.`;
-      this.restore();
-    } else {
-      showError(`The training worker failed: ${message}`, this.root);
-      this.render();
-    }
-  }
-
   /** Test hook: gradient worker `index` (2..K) throws as a crash would. */
   crashWorker(index: number): void {
     this.send({ type: 'crash-helper', index });
   }
 
-  private getWorker(): Worker {
-    if (!this.worker) {
-      // Created on first use: its wasm instance would compete with the page's first paint.
-      this.worker = new Worker(withVariant(new URL('./worker.js', import.meta.url)), { type: 'module', name: 'vae-trainer' });
-      this.worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
-      this.worker.postMessage({ type: 'set-workers', k: this.store.get('workers') } satisfies ToWorker);
-      this.worker.onerror = (e) => {
-        e.preventDefault(); // reported (and recovered from) below
-        this.workerDied(e.message || 'could not load worker.js');
-      };
-    }
-    return this.worker;
+  /** Test hook: the test ELBO points on the chart. */
+  testCurve(): [number, number][] {
+    return this.chart.testPoints();
   }
 
-  private send(m: ToWorker, transfer: Transferable[] = []): void {
-    // Nothing to tell a worker that does not exist yet (it gets K when it starts).
-    if (!this.worker && (m.type === 'reset' || m.type === 'set-lr' || m.type === 'pause' || m.type === 'set-workers')) return;
-    this.getWorker().postMessage(m, transfer);
-  }
-
-  private toggle(): void {
-    if (this.state === 'running' || this.state === 'starting') this.pause();
-    else if (this.state === 'paused' && !this.stale) {
-      this.state = 'running';
-      this.send({ type: 'resume' });
-    } else this.continueTraining();
-    this.render();
-  }
-
-  private pause(): void {
-    this.awaitingPause++;
-    this.send({ type: 'pause' });
+  /** At start-up: the saved run's model is the page's; its curve, figures and settings too. */
+  private showSaved(meta: SavedMeta): void {
+    this.savedShown = true;
     this.state = 'paused';
-    this.render();
+    this.showRun(meta);
+    this.offer?.shown(meta);
+    this.offer?.saved(meta.offset + meta.step);
   }
 
-  private settingsChanged(): void {
-    this.stale = true;
-    if (this.state === 'running' || this.state === 'starting') {
-      this.restartOnPause = true;
-      this.pause();
-    }
+  /** The saved run's curves, figures and (unless `keepSettings`) settings: the store's, so the
+   * forms and the URL follow. */
+  private showRun(meta: SavedMeta, keepSettings = false): void {
+    if (!keepSettings) this.store.set(runSettings(meta), 'restore');
+    this.offset = meta.offset;
+    this.epochOffset = meta.epochOffset;
+    this.lastStep = meta.step;
+    this.lastEpoch = meta.epoch;
+    this.chart.load(meta.curves.train, meta.curves.test);
+    const last = (points: [number, number][]) => points.at(-1)?.[1] ?? null;
+    this.out.numbers(meta.epochOffset + meta.epoch, meta.offset + meta.step, last(meta.curves.test), last(meta.curves.train));
   }
 
-  /** Continue training the page's model (pretrained, loaded or paused) with the store's settings. */
-  private continueTraining(): void {
-    const bytes = this.holder.model.toCheckpoint({});
-    this.offset += this.lastStep;
-    this.epochOffset += this.lastEpoch;
-    this.lastStep = this.lastEpoch = 0;
-    this.start({ kind: 'checkpoint', bytes }, binarizationFor(this.holder.model.config().decoder), [bytes.buffer]);
+  protected override resumeSaved(): boolean {
+    if (!this.savedShown) return false;
+    this.restore();
+    this.resumingShown = true;
+    return true;
   }
 
-  private fromScratch(): void {
-    const config = architecture(DEFAULT_MODEL, this.store.all());
-    const seed = randomSeed();
-    try {
-      // Replace the page's model now, so every panel shows the untrained decoder at once.
-      this.holder.replace(Model.fresh(config, seed), { dataset: this.store.get('dataset'), origin: 'trained from scratch' });
-    } catch (e) {
-      showError(`Cannot build that model: ${errorMessage(e)}`, this.root);
-      return;
-    }
-    this.offset = this.lastStep = this.epochOffset = this.lastEpoch = 0;
-    this.chart.reset();
-    this.showNumbers('—', '—', '—');
-    this.start({ kind: 'fresh', model: config }, binarizationFor(config.decoder), [], seed);
+  protected override starting(): void {
+    this.savedShown = false;
+    this.offer?.hide();
   }
 
-  private start(from: StartFrom, binarization: ReturnType<typeof binarizationFor>, transfer: Transferable[], seed = randomSeed()): void {
+  /** "Discard saved run": the record is gone; a page that showed it shows the pretrained model
+   * again, with the default settings. */
+  private async discarded(): Promise<void> {
+    if (!this.savedShown) return;
+    const start = await startingModel(chooseModel(null, document.baseURI), {});
+    if (start.problem) showError(start.problem, this.root);
+    this.holder.replace(start.model, { dataset: start.dataset, origin: start.origin });
+    this.store.set({ ...DEFAULTS, ...settingsOf(start.model.config()), dataset: start.dataset }, 'model');
+    this.savedShown = false;
+    this.stale = false;
+    this.forgetRun();
+  }
+
+  /** Continues the run saved in IndexedDB (after a reload, or after the worker died). */
+  private restore(): void {
+    this.resumingShown = false;
+    this.offer?.hide();
+    this.savedShown = false;
     this.state = 'starting';
     this.stale = false;
     this.run++;
-    this.holder.info = { ...this.holder.info, dataset: this.store.get('dataset') };
-    el('train-status', this.root).textContent = 'Starting…';
-    this.send(
-      {
-        type: 'start',
-        run: this.run,
-        from,
-        train: this.trainConfig(seed),
-        binarization,
-        dataset: this.store.get('dataset'),
-        persist: this.persist,
-        offset: this.offset,
-        epochOffset: this.epochOffset,
-      },
-      transfer,
-    );
-    this.offer?.hide();
+    this.out.status('Restoring the saved run…');
+    this.send({ type: 'restore', run: this.run });
     this.render();
   }
 
-  private receive(m: FromWorker): void {
-    if ('run' in m && m.run !== this.run) return;
-    switch (m.type) {
-      case 'status':
-        el('train-status', this.root).textContent = m.text;
-        break;
-      case 'started':
-        if (this.state === 'starting') this.state = 'running';
-        break;
-      case 'progress':
-        this.lastStep = m.step;
-        this.lastEpoch = m.epoch + m.epochFraction;
-        this.chart.addTrain(this.offset + m.step, m.bound);
-        el<HTMLProgressElement>('epoch-progress', this.root).value = m.epochFraction;
-        el('bound-value', this.root).textContent = nats(m.bound);
-        this.showNumbers((this.epochOffset + this.lastEpoch).toFixed(2), String(this.offset + m.step), undefined);
-        el('speed-value', this.root).textContent = Math.round(m.samplesPerSec).toLocaleString('en-US');
-        el('eta-value', this.root).textContent = duration(m.etaSec);
-        this.showWorkers(m.workers);
-        break;
-      case 'worker-restarted':
-        el('worker-notice', this.root).textContent =
-          `Worker ${m.index} stopped (${m.reason}). Every worker was restarted from the last saved state and the steps since were replayed exactly, so training goes on as if nothing happened.`;
-        break;
-      case 'workers-chosen':
-        el('worker-choice', this.root).textContent = m.auto
-          ? `Using ${m.k} worker${m.k > 1 ? 's' : ''}: the fastest here` +
-            (Object.keys(m.rates).length
-              ? ` (measured: ${Object.entries(m.rates).map(([k, r]) => `K = ${k}: ${r.toLocaleString('en-US')} images/s`).join(', ')}).`
-              : ', as measured earlier in this session.')
-          : `Using ${m.k} worker${m.k > 1 ? 's' : ''}, as chosen.`;
-        break;
-      case 'saved':
-        this.offer?.saved(this.offset + m.step);
-        break;
-      case 'recovered': {
-        el('recovery-notice', this.root).textContent = m.message;
-        this.store.set({ lr: String(m.lr) }, 'worker');
-        this.lastStep = m.step;
-        break;
-      }
-      case 'restored':
-        this.restored(m);
-        break;
-      case 'equivalence-result':
-        this.equivalenceDone?.(m);
-        this.equivalenceDone = null;
-        break;
-      case 'params':
-        this.holder.setParams(m.params);
-        break;
-      case 'test':
-        this.chart.addTest(this.offset + m.step, m.elbo);
-        this.showNumbers(undefined, undefined, nats(m.elbo));
-        break;
-      case 'paused':
-        // An echo of our own pause changes nothing; an unasked one means training stopped.
-        if (this.awaitingPause > 0) this.awaitingPause--;
-        else if (this.state === 'running' || this.state === 'starting') this.state = 'paused';
-        if (this.restartOnPause) {
-          this.restartOnPause = false;
-          this.continueTraining();
-        }
-        break;
-      case 'need-start':
-        this.continueTraining();
-        break;
-      case 'error':
-        showError(m.message, this.root);
-        break;
-      case 'memory-result':
-        this.memoryDone?.(m.wasmBytes);
-        this.memoryDone = null;
-        break;
-      case 'bench-result':
-        this.state = 'idle';
-        this.benchDone?.(m);
-        this.benchDone = null;
-        break;
-    }
+  /** The training worker died while training: start a new one from the saved state. */
+  protected override workerDied(message: string): void {
+    const wasTraining = this.state === 'running' || this.state === 'starting';
+    const now = performance.now();
+    if (!this.persist || !wasTraining || now - this.lastCrash < RETRY_AFTER_MS) return super.workerDied(message);
+    this.workerGone();
+    this.lastCrash = now;
+    this.recovering = message;
+    this.out.recovery(`The training worker stopped (${message}); restarting it from the last saved state.`);
+    this.restore();
+  }
+
+  protected override receive(m: FromWorker): void {
+    if (!this.questions.answer(m)) return super.receive(m);
+    if (m.type === 'bench-result') this.state = 'idle';
     this.render();
+  }
+
+  protected override saveReport(m: SaveReport): void {
+    if (m.type === 'saved') this.offer?.saved(this.offset + m.step);
+    else if (m.type === 'save-dropped') this.offer?.dropped();
+    else this.restored(m);
   }
 
   /** The saved run is back in the worker: show its model, curves, numbers and settings. */
@@ -351,42 +185,26 @@ export class TrainPanel {
     } catch (e) {
       showError(`The saved run could not be shown: ${errorMessage(e)}`, this.root);
     }
-    this.store.set({ ...settingsOf(meta.config), ...trainSettingsOf(meta.train), dataset: meta.dataset }, 'restore');
-    this.offset = meta.offset;
-    this.epochOffset = meta.epochOffset;
-    this.lastStep = meta.step;
-    this.lastEpoch = meta.epoch;
-    this.chart.load(meta.curves.train, meta.curves.test);
-    const test = meta.curves.test.at(-1)?.[1];
-    this.showNumbers((meta.epochOffset + meta.epoch).toFixed(2), String(meta.offset + meta.step), test === undefined ? '—' : nats(test));
+    const chosen = this.resumingShown;
+    this.showRun(meta, chosen);
+    if (chosen) this.takeOnSettings(meta);
+    if (this.recovering !== null) {
+      const test = meta.curves.test.at(-1)?.[1];
+      this.out.recovery(
+        `The training worker stopped (${this.recovering}); restarting it from the last saved state: step ${meta.offset + meta.step}` +
+          (test !== undefined ? `, test ELBO ${nats(test)} nats.` : '.'),
+      );
+      this.recovering = null;
+    }
     if (this.state === 'starting') this.state = 'running';
   }
 
-  /** K and where each worker's time went over the last slice. */
-  private showWorkers(stats: WorkerStat[]): void {
-    el('workers-value', this.root).textContent = String(stats.length);
-    const share = (w: WorkerStat) => {
-      const p = w.phases;
-      const total = p.compute + p.transfer + p.reduce + p.update + p.idle || 1;
-      const pct = (x: number) => `${Math.round((100 * x) / total)}%`;
-      return `gradient ${pct(p.compute)}, exchange ${pct(p.transfer)}, update ${pct(p.reduce + p.update)}, waiting ${pct(p.idle)}`;
-    };
-    el('worker-stats', this.root).textContent = stats.map((w, i) => `worker ${i + 1}: ${share(w)}`).join(' · ');
-  }
-
-  private showNumbers(epoch?: string, step?: string, elbo?: string): void {
-    if (epoch !== undefined) el('epoch-value', this.root).textContent = epoch;
-    if (step !== undefined) el('step-value', this.root).textContent = step;
-    if (elbo !== undefined) el('elbo-value', this.root).textContent = elbo === '—' ? '—' : `${elbo} nats`;
-  }
-
-  private render(): void {
-    const busy = this.state === 'running' || this.state === 'starting';
-    const b = el('train-toggle', this.root);
-    b.textContent = busy ? 'Pause' : this.state === 'paused' ? 'Resume training' : 'Start training';
-    b.setAttribute('aria-pressed', String(busy));
-    el('train-state', this.root).textContent = { idle: 'Not training', starting: 'Starting', running: 'Training', paused: 'Paused' }[this.state];
-    if (!busy) el('eta-value', this.root).textContent = '—';
-    if (!busy) el('train-status', this.root).textContent = this.stale && this.state === 'paused' ? 'New settings apply when training resumes.' : '';
+  /** The restored trainer runs with the saved settings; settings chosen while the run was on
+   * show apply as they would mid-run (the rate at once, the rest by a new trainer). */
+  private takeOnSettings(meta: SavedMeta): void {
+    this.resumingShown = false;
+    const run = runSettings(meta);
+    if (this.store.get('lr') !== run.lr) this.send({ type: 'set-lr', lr: this.trainConfig().lr });
+    if (TRAINER_KEYS.some((k) => this.store.get(k) !== run[k])) this.settingsChanged();
   }
 }

@@ -1,8 +1,61 @@
-// The saved training run, as the page shows it: the offer to resume after a reload, the
-// "saved at step N" line, and the explicit reset. The training worker writes the run to
-// IndexedDB (worker/lead.ts, shared/persist.ts); this side only reads its summary or deletes it.
+// The saved training run, as the page shows it: read at start-up into a model (so every
+// panel shows it, paused, before anyone clicks), the box that says so with "Resume" and
+// "Discard saved run", and the "saved at step N" line. The training worker writes the run to
+// IndexedDB (worker/lead.ts, shared/persist.ts); this side reads it or discards it.
 import * as persist from '../shared/persist';
+import { Model, Replica } from '../shared/wasm';
+import { settingsOf, trainSettingsOf, type Settings } from '../pure/settings';
 import { el, errorMessage, nats, type Root } from '../views/ui';
+
+/** The saved run: its model (the parameters of its training state) and what it showed. */
+export interface SavedRun {
+  model: Model;
+  meta: persist.SavedMeta;
+}
+
+/** The saved run, built here from its training state (no data needed), or null when none is
+ * saved, storage cannot be read, or the record no longer loads (it is then only offered). */
+export async function loadSavedRun(): Promise<SavedRun | null> {
+  let saved;
+  try {
+    saved = await persist.loadState();
+  } catch {
+    return null;
+  }
+  if (!saved) return null;
+  let replica: Replica | null = null;
+  let model: Model | null = null;
+  try {
+    // One replica of one worker holds every parameter: the same vector the training worker
+    // sends the page while it trains.
+    replica = Replica.fromState(saved.state, 1, 0);
+    const params = replica.paramsView().slice();
+    model = Model.fresh(saved.meta.config, 0);
+    model.setParams(params);
+    return { model, meta: saved.meta };
+  } catch {
+    model?.free();
+    return null;
+  } finally {
+    replica?.free();
+  }
+}
+
+/** Both settings forms' values for a saved run: its architecture and how it trained. */
+export function runSettings(meta: persist.SavedMeta): Settings {
+  return { ...settingsOf(meta.config), ...trainSettingsOf(meta.train), dataset: meta.dataset, ...(meta.workers !== undefined && { workers: meta.workers }) };
+}
+
+/** Where the saved run stands: step, epoch, test ELBO, shape and data set. */
+function summary(meta: persist.SavedMeta): string {
+  const c = meta.config;
+  const test = meta.curves.test.at(-1)?.[1];
+  return (
+    `step ${(meta.offset + meta.step).toLocaleString('en-US')}, epoch ${(meta.epochOffset + meta.epoch).toFixed(2)}` +
+    (test !== undefined ? `, test ELBO ${nats(test)} nats` : '') +
+    ` (${[c.input_dim, ...c.hidden, c.latent].join('-')} on ${meta.dataset})`
+  );
+}
 
 function ago(ms: number): string {
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
@@ -15,6 +68,8 @@ export class SavedRunOffer {
   constructor(
     private readonly root: Root,
     onResume: () => void,
+    /** After the record is gone (the page then shows the pretrained model again). */
+    private readonly onDiscarded: () => Promise<void>,
   ) {
     el('resume-saved', root).addEventListener('click', () => {
       this.hide();
@@ -23,7 +78,16 @@ export class SavedRunOffer {
     el('discard-saved', root).addEventListener('click', () => void this.discard());
   }
 
-  /** Shows the offer when a run is saved. Storage that cannot be read offers nothing. */
+  /** The page shows the saved run: says so, with the two ways on. */
+  shown(meta: persist.SavedMeta): void {
+    el('resume-text', this.root).textContent =
+      `This is your training run, saved ${ago(meta.savedAt)} and paused: ${summary(meta)}. ` +
+      `"Resume" continues it where it stopped; "Discard saved run" goes back to the pretrained model.`;
+    el('resume-offer', this.root).hidden = false;
+  }
+
+  /** Offers a saved run the page does not show (a link named another model). Storage that
+   * cannot be read offers nothing. */
   async check(): Promise<void> {
     let meta: persist.SavedMeta | null = null;
     try {
@@ -32,13 +96,7 @@ export class SavedRunOffer {
       return;
     }
     if (!meta) return;
-    const c = meta.config;
-    const test = meta.curves.test.at(-1)?.[1];
-    el('resume-text', this.root).textContent =
-      `A training run was saved ${ago(meta.savedAt)}: step ${(meta.offset + meta.step).toLocaleString('en-US')}, ` +
-      `epoch ${(meta.epochOffset + meta.epoch).toFixed(2)}` +
-      (test !== undefined ? `, test ELBO ${nats(test)} nats` : '') +
-      ` (${[c.input_dim, ...c.hidden, c.latent].join('-')} on ${meta.dataset}).`;
+    el('resume-text', this.root).textContent = `A training run was saved ${ago(meta.savedAt)}: ${summary(meta)}.`;
     el('resume-offer', this.root).hidden = false;
   }
 
@@ -50,15 +108,22 @@ export class SavedRunOffer {
   async discard(): Promise<void> {
     this.hide();
     try {
-      await persist.clear();
-      this.status('Saved run discarded.');
+      await persist.discard();
     } catch (e) {
       this.status(`Could not discard the saved run: ${errorMessage(e)}`);
+      return;
     }
+    await this.onDiscarded();
+    this.status('Saved run discarded.');
   }
 
   saved(step: number): void {
     this.status(`Progress saved in this browser at step ${step.toLocaleString('en-US')}.`);
+  }
+
+  /** A save of this run was refused: the saved run was discarded after this run began. */
+  dropped(): void {
+    this.status('No longer saved: the saved run was discarded (in this or another tab) after this run began, so this run trains on unsaved.');
   }
 
   private status(text: string): void {

@@ -53,6 +53,8 @@ let lastPhases: Phases[] = [];
 // point after a non-finite loss or a lost worker); it is also what goes to IndexedDB when
 // `persistOn`.
 let persistOn = true;
+/** The saved record's generation this run saves under (persist.ts: a discard moves it on). */
+let saveGeneration = 0;
 let snapshot: Uint8Array | null = null;
 let lastSave = 0;
 let rollbacks = 0;
@@ -126,10 +128,16 @@ async function checkpointNow(): Promise<void> {
   }
   snapshot = state;
   if (!persistOn) return;
-  const meta: persist.SavedMeta = { ...savedRun, step: lastStep, epoch: lastEpochFraction, savedAt: Date.now(), curves };
+  const meta: persist.SavedMeta = { ...savedRun, step: lastStep, epoch: lastEpochFraction, savedAt: Date.now(), curves, workers: wanted };
   try {
-    await persist.save(snapshot, meta);
-    post({ type: 'saved', run, step: lastStep, savedAt: meta.savedAt });
+    if (await persist.save(snapshot, meta, saveGeneration)) {
+      post({ type: 'saved', run, step: lastStep, savedAt: meta.savedAt });
+    } else {
+      // Discarded (in another tab, or by a reload's page) after this run began: it stays
+      // discarded, and this run trains on unsaved.
+      persistOn = false;
+      post({ type: 'save-dropped', run });
+    }
   } catch (e) {
     persistOn = false; // private windows may refuse storage: keep training, say so once
     post({ type: 'status', text: `Training progress cannot be saved in this browser (${message(e)}).` });
@@ -347,6 +355,11 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
       ? Lead.fresh(m.from.model, m.train, m.binarization, undefined, d)
       : Lead.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
   persistOn = m.persist ?? false;
+  try {
+    if (persistOn) saveGeneration = await persist.generation();
+  } catch {
+    // Unreadable storage: the first save fails too and says so.
+  }
   savedRun = { dataset: m.dataset, binarization: m.binarization, config: lead.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
   curves = { train: [], test: [] };
   snapshot = lead.state({});
@@ -379,6 +392,7 @@ async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promise<void>
     return;
   }
   const { state, meta } = saved;
+  saveGeneration = saved.generation;
   const d = await getData(meta.dataset);
   post({ type: 'status', text: 'Restoring the saved run…' });
   lead = Lead.fromState(state, d);
