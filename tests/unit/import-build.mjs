@@ -11,7 +11,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** { files, idx, npy, zip, gzip, grey, limits } modules, and a cleanup. */
 export async function buildImport() {
   const dir = await mkdtemp(join(tmpdir(), 'vae-import-'));
-  const names = ['files', 'idx', 'npy', 'zip', 'gzip', 'grey', 'limits'];
+  const names = ['files', 'idx', 'npy', 'zip', 'gzip', 'grey', 'limits', 'own-split'];
   await build({
     entryPoints: Object.fromEntries(names.map((n) => [n, join(ROOT, `www/src/pure/import/${n}.ts`)])),
     bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], outdir: dir, outExtension: { '.js': '.mjs' }, logLevel: 'error',

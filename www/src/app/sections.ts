@@ -4,6 +4,7 @@
 // from a URL or an attribute is ever interpolated into them.
 import { RANGE_NATS } from '../pure/heatmap';
 import { trainSection } from './sections-train';
+import { ownDataSection } from './sections-own';
 
 export { trainSection };
 
@@ -184,6 +185,7 @@ export function scatterSection(): string {
 export function allSections(): string {
   return [
     drawSection(),
+    ownDataSection(),
     traversalSection(),
     posteriorSection(),
     trainSection(),

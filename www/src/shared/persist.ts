@@ -2,7 +2,7 @@
 // Two records: 'meta' (small: what the page shows in its resume offer) and 'state' (the
 // Trainer.saveState blob: model, optimizer moments, position, config). Written together in
 // one transaction, so a reload never sees one without the other.
-import type { DatasetName } from './protocol';
+import type { DatasetName, OwnOptions } from './protocol';
 import type { Binarization, ModelConfig, TrainConfig } from './wasm';
 
 const DB = 'vae-playground';
@@ -17,6 +17,7 @@ export interface SavedMeta {
   /** ms since the epoch (Date.now()) */
   savedAt: number;
   dataset: DatasetName;
+  own?: OwnOptions;
   binarization: Binarization;
   config: ModelConfig;
   train: TrainConfig;

@@ -1,5 +1,6 @@
 // The training panel: start/pause, train from scratch, progress, and the worker that trains.
 // The page's model follows the worker's parameters (sent twice a second).
+import { ownSetProblem } from '../shared/own-data-store';
 import type { ElboChart } from './chart';
 import type { Phases } from '../shared/team-stats';
 import type { FromWorker, StartFrom, ToWorker, WorkerStat } from '../shared/protocol';
@@ -70,7 +71,8 @@ export class TrainPanel {
       void this.offer.check();
     }
     el('train-toggle', this.root).addEventListener('click', () => this.toggle());
-    el('train-scratch', this.root).addEventListener('click', () => this.fromScratch());
+    // A personal set too small to train on is refused before the model is replaced.
+    el('train-scratch', this.root).addEventListener('click', () => void ownSetProblem(this.store.get('dataset')).then((why) => (why ? showError(why, this.root) : this.fromScratch())));
     store.subscribe((changed, source) => {
       // What the worker reported, or a saved run it restored, the worker has already.
       if (source === 'worker' || source === 'restore') return;
@@ -250,6 +252,7 @@ export class TrainPanel {
         train: this.trainConfig(seed),
         binarization,
         dataset: this.store.get('dataset'),
+        own: { holdout: this.store.get('holdout') / 100, mix: this.store.get('mix') / 100 },
         persist: this.persist,
         offset: this.offset,
         epochOffset: this.epochOffset,
@@ -268,6 +271,7 @@ export class TrainPanel {
         break;
       case 'started':
         if (this.state === 'starting') this.state = 'running';
+        el('test-note', this.root).textContent = m.testNote;
         break;
       case 'progress':
         this.lastStep = m.step;

@@ -70,6 +70,9 @@ export async function importFiles(input: InFile[], opts: Options): Promise<Impor
     else if (magic === LABELS_MAGIC) labelFiles.push({ path: f.path, labels: parseIdxLabels(f.bytes, base(f.path)) });
     else if (isNpy(f.bytes)) arrays.push({ path: f.path, ...parseNpy(f.bytes, base(f.path)) });
     else if (isPng(f.bytes) || isJpeg(f.bytes)) pictures.push(f);
+    // Named as idx but with another magic number: the parser says which number it found.
+    else if (/idx3|ubyte/i.test(base(f.path)) && !/idx1|labels?/i.test(base(f.path))) parseIdxImages(f.bytes, base(f.path));
+    else if (/idx1|ubyte/i.test(base(f.path))) parseIdxLabels(f.bytes, base(f.path));
     else skipped.push(`${base(f.path)} (not an image, idx or .npy file)`);
   }
   const total = arrays.reduce((s, a) => s + a.count, 0) + pictures.length;
