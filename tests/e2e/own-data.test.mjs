@@ -199,8 +199,8 @@ async function drawDigit(page, i) {
     [[0.3, 0.2], [0.7, 0.2], [0.45, 0.8]], // 7
   ];
   const jitter = (i % 3) * 0.03;
-  await drawStroke(page, 'draw-canvas', shapes[i % shapes.length].map(([x, y]) => [x + jitter, y - jitter]));
-  await until(async () => !(await page.locator('#draw-hint').isVisible()), { what: 'the drawing to be read' });
+  await drawStroke(page, 'draw-canvas', shapes[i % shapes.length].map(([x, y]) => [x + jitter, y - jitter]), 3);
+  await until(async () => !(await page.locator('#draw-hint').isVisible()), { what: 'the drawing to be read', interval: 40 });
 }
 
 test('draw and add 12 digits, reload: still 12; delete one; training on them alone improves the held-out ELBO', async () => {
@@ -210,9 +210,9 @@ test('draw and add 12 digits, reload: still 12; delete one; training on them alo
     await drawDigit(page, i);
     await page.getByTestId('own-label').fill(String([1, 0, 2, 7][i % 4]));
     await page.getByTestId('own-data-add').click();
-    await until(async () => (await count(page)) === i + 1, { what: `drawing ${i + 1} to be added` });
+    await until(async () => (await count(page)) === i + 1, { what: `drawing ${i + 1} to be added`, interval: 40 });
     await page.locator('#clear-button').click();
-    await until(async () => page.locator('#draw-hint').isVisible(), { what: 'the cleared pad' });
+    await until(async () => page.locator('#draw-hint').isVisible(), { what: 'the cleared pad', interval: 40 });
   }
   await page.reload();
   await page.waitForFunction(() => window.__vaeReady !== undefined);
