@@ -3,8 +3,8 @@
 export function ownDataSection(): string {
   return `<section class="panel own-data" data-view="own-data" aria-labelledby="own-title">
       <h2 id="own-title">Your data set</h2>
-      <p class="explain">Add your drawings (prepared as above) or upload images to train on: choose
-        <em>Your data set</em> (or mixed into MNIST) as the data set below. PNG/JPEG files or a folder (a digit folder name is the label),
+      <p class="explain">Add your drawings (prepared as in "Draw a digit") or upload images to train on: choose
+        <em>Your data set</em> (or mixed into MNIST) as the data set under Train. PNG/JPEG files or a folder (a digit folder name is the label),
         a .zip of them, idx files (raw or .gz) or .npy arrays (uint8 or float32, N×28×28 or N×784). Pictures of any size are made
         greyscale and go through the same 20×20-box, centre-of-mass preparation as a drawing.</p>
       <div class="buttons">
@@ -14,7 +14,7 @@ export function ownDataSection(): string {
       </div>
       <div class="buttons file">
         <label class="file-label">Upload files <input type="file" data-testid="data-upload" id="data-upload" multiple
-          accept="image/png,image/jpeg,.png,.jpg,.jpeg,.zip,.gz,.npy,.idx,application/octet-stream"></label>
+          title="PNG or JPEG images, a .zip, idx files (MNIST's have no extension) or .npy: recognised by their content"></label>
         <label class="file-label">Upload a folder <input type="file" data-testid="data-upload-folder" id="data-upload-folder" webkitdirectory multiple></label>
         <label><input type="checkbox" id="own-keep28" data-testid="own-keep28"> Keep 28×28 images as they are</label>
       </div>

@@ -185,10 +185,10 @@ export function scatterSection(): string {
 export function allSections(): string {
   return [
     drawSection(),
-    ownDataSection(),
     traversalSection(),
     posteriorSection(),
     trainSection(),
+    ownDataSection(),
     imputeSection(),
     interpolationSection(),
     samplesSection(),

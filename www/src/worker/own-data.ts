@@ -5,7 +5,7 @@ import { fetchFull } from '../shared/data';
 import { loadSet } from '../shared/own-data-store';
 import type { OwnOptions } from '../shared/protocol';
 import { gunzipChecked, isGzip } from '../pure/import/gzip';
-import { heldOut, ownIdx, splitOwn } from '../pure/import/own-split';
+import { copiesFor, heldOut, ownIdx, splitOwn } from '../pure/import/own-split';
 
 export async function ownFiles(name: 'own' | 'own-mnist', opts: OwnOptions, status: (text: string) => void): Promise<{ files: Uint8Array[]; note: string }> {
   status('Reading your data set…');
@@ -21,6 +21,11 @@ export async function ownFiles(name: 'own' | 'own-mnist', opts: OwnOptions, stat
   const files = ownIdx(set, opts.holdout, mnist);
   const test = heldOut(set.count, opts.holdout);
   const share = Math.round(opts.holdout * 100);
-  const mixed = mnist ? `; your images are ${Math.round(opts.mix * 100)}% of the training set, the rest MNIST` : '';
+  const own = set.count - test;
+  const copies = mnist ? copiesFor(own, mnist.labels.length, opts.mix) : 1;
+  const total = own * copies + (mnist?.labels.length ?? 0);
+  const mixed = mnist
+    ? `; training on your ${own} images ×${copies} mixed into MNIST's ${mnist.labels.length.toLocaleString('en')}: ${Math.round((100 * own * copies) / total)}% of ${total.toLocaleString('en')}`
+    : '';
   return { files, note: `Test ELBO: on the ${test} image${test === 1 ? '' : 's'} of your data set held out of training (${share}%, at least one)${mixed}` };
 }
