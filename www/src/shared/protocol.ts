@@ -94,6 +94,6 @@ export type FromWorker =
   /** A non-finite loss was caught: the model went back to `step`, the rate is now `lr`. */
   | { type: 'recovered'; run: number; step: number; lr: number; message: string }
   /** The saved run is back: the model (checkpoint) and what the page shows about it. */
-  | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta }
+  | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta; testNote: string }
   | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; repeatDiff: number; helpers: number }
   | { type: 'memory-result'; wasmBytes: number };

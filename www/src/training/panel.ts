@@ -307,6 +307,7 @@ export class TrainPanel {
       }
       case 'restored':
         this.restored(m);
+        el('test-note', this.root).textContent = m.testNote;
         break;
       case 'equivalence-result':
         this.equivalenceDone?.(m);

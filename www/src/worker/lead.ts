@@ -411,7 +411,7 @@ async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promise<void>
   await startTeam(state, initialK());
   begin(step, Math.floor(meta.epoch));
   lastSave = performance.now();
-  post({ type: 'restored', run, checkpoint: lead.toCheckpoint(team.replica!, {}), meta: { ...meta, step } });
+  post({ type: 'restored', run, checkpoint: lead.toCheckpoint(team.replica!, {}), meta: { ...meta, step }, testNote: data!.note });
   post({ type: 'status', text: '' });
   sendParams();
   resume();
