@@ -57,6 +57,11 @@ pub struct DataArgs {
     /// current directory or the nearest parent that has it]
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Directory with any idx pair, raw or .gz (one idx3 image file and one idx1 label
+    /// file, e.g. the page's export of your data set; 10% is held out for the test ELBO),
+    /// or the four MNIST files
+    #[arg(long, value_name = "DIR", conflicts_with = "data_dir")]
+    pub data: Option<PathBuf>,
 }
 
 impl DataArgs {
@@ -66,12 +71,15 @@ impl DataArgs {
     }
 
     pub fn dir(&self, kind: DatasetKind) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(|| default_dir(kind))
+        self.data.clone().or_else(|| self.data_dir.clone()).unwrap_or_else(|| default_dir(kind))
     }
 
     /// Loads train and test sets; a missing directory gives the core's message, which
     /// names the command that downloads the data.
     pub fn load(&self, kind: DatasetKind) -> Result<Split, String> {
+        if let Some(dir) = &self.data {
+            return crate::data_dir::load_pair_dir(dir);
+        }
         load_dir(&self.dir(kind), kind).map_err(|e| e.to_string())
     }
 }

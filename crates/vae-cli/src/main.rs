@@ -3,6 +3,7 @@
 //! this file only parses arguments and picks the device.
 mod args;
 mod bench;
+mod data_dir;
 mod estimators;
 mod eval;
 mod images;

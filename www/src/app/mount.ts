@@ -16,6 +16,7 @@ import type { ModelHolder } from './model-holder';
 import { TrainPanel } from '../training/panel';
 import type { SavedRun } from '../training/saved-run';
 import { Traversal } from '../views/traversal';
+import { OwnData } from '../views/own-data';
 import { el, find, type Root } from '../views/ui';
 
 export interface Panels {
@@ -40,6 +41,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   if (draw && has('traversal')) new Traversal(holder, draw, root);
   if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
   if (has('scatter')) new Scatter(holder, root);
+  if (has('own-data-add')) new OwnData(draw, root);
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.

@@ -33,13 +33,18 @@ export function trainSection(): string {
       <p class="small" id="saved-status" data-testid="saved-status"></p>
       <progress id="epoch-progress" max="1" value="0" aria-label="Progress through the current epoch"></progress>
       <div id="chart" class="chart" role="img" aria-label="Training bound and test ELBO against the step"><p id="chart-empty" class="chart-empty">The learning curves appear here once training starts.</p></div>
-      <p class="explain small">Test ELBO: on the first 1000 test images, after every epoch and every few seconds. The training bound
+      <p class="explain small"><span id="test-note" data-testid="test-note">Test ELBO: on the first 1000 test images</span>, after every epoch and every few seconds. The training bound
         is noisier: each point averages a few minibatches, each with fresh random binarization and noise.</p>
 
       <form class="settings" id="settings">
         <fieldset>
           <legend>Training (applies when training starts or resumes)</legend>
-          <label>Data set <select id="opt-dataset"><option value="mnist" selected>MNIST</option><option value="fashion-mnist">Fashion-MNIST</option></select></label>
+          <label>Data set <select id="opt-dataset" data-testid="dataset"><option value="mnist" selected>MNIST</option><option value="fashion-mnist">Fashion-MNIST</option>
+            <option value="own">Your data set</option><option value="own-mnist">Your data set mixed into MNIST</option></select></label>
+          <label title="Share of the training set that is your data set, when mixed into MNIST (its images are repeated to reach it)">Your share <select id="opt-mix" data-testid="opt-mix">
+            <option value="10">10%</option><option value="25" selected>25%</option><option value="50">50%</option></select></label>
+          <label title="Share of your data set held out for the test ELBO (at least one image)">Held out <select id="opt-holdout" data-testid="opt-holdout">
+            <option value="5">5%</option><option value="10" selected>10%</option><option value="20">20%</option><option value="30">30%</option></select></label>
           <label>Optimizer <select id="opt-optimizer"><option value="adam" selected>Adam</option><option value="adagrad">Adagrad (paper)</option></select></label>
           <label>Learning rate <select id="opt-lr">
             <option value="0.0001">0.0001</option><option value="0.0003">0.0003</option><option value="0.001" selected>0.001</option>

@@ -4,6 +4,7 @@
 // from a URL or an attribute is ever interpolated into them.
 import { RANGE_NATS } from '../pure/heatmap';
 import { trainSection } from './sections-train';
+import { ownDataSection } from './sections-own';
 
 export { trainSection };
 
@@ -187,6 +188,7 @@ export function allSections(): string {
     traversalSection(),
     posteriorSection(),
     trainSection(),
+    ownDataSection(),
     imputeSection(),
     interpolationSection(),
     samplesSection(),

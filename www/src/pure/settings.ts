@@ -13,6 +13,10 @@ export interface Values {
   activation: Activation;
   decoder: DecoderKind;
   dataset: DatasetName;
+  /** Percent of the training set that is the personal set when mixed into MNIST. */
+  mix: number;
+  /** Percent of the personal set held out for the test ELBO (at least one image). */
+  holdout: number;
   optimizer: OptimizerKind;
   /** The exact decimal someone chose ("0.0005"), not a float read back from f32. */
   lr: string;
@@ -35,6 +39,8 @@ export const DEFAULTS: Values = {
   activation: 'relu',
   decoder: 'bernoulli',
   dataset: 'mnist',
+  mix: 25,
+  holdout: 10,
   optimizer: 'adam',
   lr: '0.001',
   batch: 100,
@@ -48,7 +54,7 @@ export const KEYS = Object.keys(DEFAULTS) as Key[];
 /** The settings that change the model's shape: they need a fresh model, not a new trainer. */
 export const ARCHITECTURE_KEYS: Key[] = ['latent', 'hidden', 'activation', 'decoder'];
 /** The settings a trainer is built with: a change needs a new trainer (the rate is live). */
-export const TRAINER_KEYS: Key[] = ['optimizer', 'batch', 'estimator', 'samples', 'dataset'];
+export const TRAINER_KEYS: Key[] = ['optimizer', 'batch', 'estimator', 'samples', 'dataset', 'mix', 'holdout'];
 
 const int = (lo: number, hi: number) => (v: string) => {
   const n = Number(v);
@@ -66,7 +72,9 @@ const PARSE: { [K in Key]-?: (v: string) => Values[K] | undefined } = {
   hidden: int(1, 2000),
   activation: oneOf('relu', 'tanh'),
   decoder: oneOf('bernoulli', 'gaussian'),
-  dataset: oneOf('mnist', 'fashion-mnist'),
+  dataset: oneOf('mnist', 'fashion-mnist', 'own', 'own-mnist'),
+  mix: int(1, 90),
+  holdout: int(1, 50),
   optimizer: oneOf('adam', 'adagrad'),
   // Kept as the shortest decimal of the number written ("1e-3" and "0.0010" are "0.001").
   lr: (v) => {

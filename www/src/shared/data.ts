@@ -6,6 +6,8 @@ import type { DatasetName } from './protocol';
 export const DATASET_LABELS: Record<DatasetName, string> = {
   mnist: 'MNIST',
   'fashion-mnist': 'Fashion-MNIST',
+  own: 'your data set',
+  'own-mnist': 'your data set mixed into MNIST',
 };
 
 const TRAIN = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'];

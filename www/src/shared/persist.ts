@@ -6,7 +6,7 @@
 // under and are dropped, inside the same transaction, once a discard has moved it on: a save
 // still in flight (another tab, a worker's last save on pause) can never bring back a run
 // someone discarded.
-import type { DatasetName } from './protocol';
+import type { DatasetName, OwnOptions } from './protocol';
 import type { Binarization, ModelConfig, TrainConfig } from './wasm';
 
 const DB = 'vae-playground';
@@ -21,6 +21,7 @@ export interface SavedMeta {
   /** ms since the epoch (Date.now()) */
   savedAt: number;
   dataset: DatasetName;
+  own?: OwnOptions;
   binarization: Binarization;
   config: ModelConfig;
   train: TrainConfig;

@@ -3,7 +3,15 @@ import type { Phases } from './team-stats';
 import type { SavedMeta } from './persist';
 import type { Binarization, ModelConfig, TrainConfig } from './wasm';
 
-export type DatasetName = 'mnist' | 'fashion-mnist';
+/** own: the personal set (shared/own-data-store.ts); own-mnist: it mixed into MNIST. */
+export type DatasetName = 'mnist' | 'fashion-mnist' | 'own' | 'own-mnist';
+
+/** How the personal set is used: the held-out share for the test ELBO, and the share of
+ * the training set that is the personal set when mixed into MNIST (both 0..1). */
+export interface OwnOptions {
+  holdout: number;
+  mix: number;
+}
 
 /** Where a training run starts from: a fresh model, or a checkpoint of the page's model. */
 export type StartFrom = { kind: 'fresh'; model: ModelConfig } | { kind: 'checkpoint'; bytes: Uint8Array };
@@ -17,6 +25,7 @@ export type ToWorker =
       train: TrainConfig;
       binarization: Binarization;
       dataset: DatasetName;
+      own?: OwnOptions;
       /** Save the run to IndexedDB every few seconds and on pause (the page: yes). */
       persist?: boolean;
       /** The page's step and epoch counts before this trainer (kept with the saved run). */
@@ -69,7 +78,8 @@ export interface Progress {
 
 export type FromWorker =
   | { type: 'status'; text: string }
-  | { type: 'started'; run: number; trainLen: number; config: ModelConfig }
+  /** testNote: what the test ELBO is measured on, beside the chart (a personal set's held-out part). */
+  | { type: 'started'; run: number; trainLen: number; config: ModelConfig; testNote: string }
   | Progress
   | { type: 'params'; run: number; step: number; params: Float32Array }
   | { type: 'test'; run: number; step: number; epoch: number; elbo: number }
@@ -86,6 +96,6 @@ export type FromWorker =
   /** A non-finite loss was caught: the model went back to `step`, the rate is now `lr`. */
   | { type: 'recovered'; run: number; step: number; lr: number; message: string }
   /** The saved run is back: the model (checkpoint) and what the page shows about it. */
-  | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta }
+  | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta; testNote: string }
   | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; repeatDiff: number; helpers: number }
   | { type: 'memory-result'; wasmBytes: number };

@@ -11,7 +11,7 @@ import { runSettings, SavedRunOffer, type SavedRun } from './saved-run';
 import { TrainingRun, type SaveReport } from './run';
 import type { ModelHolder } from '../app/model-holder';
 import { chooseModel, startingModel } from '../app/model-source';
-import { errorMessage, nats, showError, type Root } from '../views/ui';
+import { el, errorMessage, nats, showError, type Root } from '../views/ui';
 import { Model } from '../shared/wasm';
 import { DEFAULTS, settingsOf, TRAINER_KEYS } from '../pure/settings';
 import type { SettingsStore } from '../settings/store';
@@ -174,7 +174,10 @@ export class TrainPanel extends TrainingRun {
   protected override saveReport(m: SaveReport): void {
     if (m.type === 'saved') this.offer?.saved(this.offset + m.step);
     else if (m.type === 'save-dropped') this.offer?.dropped();
-    else this.restored(m);
+    else {
+      this.restored(m);
+      el('test-note', this.root).textContent = m.testNote;
+    }
   }
 
   /** The saved run is back in the worker: show its model, curves, numbers and settings. */

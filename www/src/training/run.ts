@@ -2,6 +2,7 @@
 // continue the page's model or train from scratch, new settings mid-run, and the worker
 // that trains (worker/lead.ts). The page's model follows the worker's parameters (sent
 // twice a second). The saved run and crash recovery are panel.ts's; what is shown, readout.ts's.
+import { ownSetProblem } from '../shared/own-data-store';
 import type { ElboChart } from './chart';
 import type { FromWorker, StartFrom, ToWorker } from '../shared/protocol';
 import { Readout, type State } from './readout';
@@ -46,7 +47,8 @@ export class TrainingRun {
   ) {
     this.out = new Readout(root);
     el('train-toggle', this.root).addEventListener('click', () => this.toggle());
-    el('train-scratch', this.root).addEventListener('click', () => this.fromScratch());
+    // A personal set too small to train on is refused before the model is replaced.
+    el('train-scratch', this.root).addEventListener('click', () => void ownSetProblem(this.store.get('dataset')).then((why) => (why ? showError(why, this.root) : this.fromScratch())));
     store.subscribe((changed, source) => {
       // What the worker reported, or a saved run it restored, the worker has already.
       if (source === 'worker' || source === 'restore') return;
@@ -184,6 +186,7 @@ export class TrainingRun {
         train: this.trainConfig(seed),
         binarization,
         dataset: this.store.get('dataset'),
+        own: { holdout: this.store.get('holdout') / 100, mix: this.store.get('mix') / 100 },
         persist: this.persist,
         offset: this.offset,
         epochOffset: this.epochOffset,
@@ -202,6 +205,7 @@ export class TrainingRun {
         break;
       case 'started':
         if (this.state === 'starting') this.state = 'running';
+        el('test-note', this.root).textContent = m.testNote;
         break;
       case 'progress':
         this.lastStep = m.step;

@@ -19,9 +19,12 @@ export type StatusFn = (text: string) => void;
 const cache = new Map<DatasetName, Promise<TestSet>>();
 const listeners = new Map<DatasetName, Set<StatusFn>>();
 
-async function load(name: DatasetName): Promise<TestSet> {
+async function load(asked: DatasetName): Promise<TestSet> {
+  // A model trained on a personal set is shown MNIST's test digits (the set may have none
+  // with labels, and fewer than the scatter's thousand).
+  const name = asked === 'own' || asked === 'own-mnist' ? 'mnist' : asked;
   const label = DATASET_LABELS[name];
-  const tell = (text: string) => listeners.get(name)?.forEach((f) => f(text));
+  const tell = (text: string) => listeners.get(asked)?.forEach((f) => f(text));
   let files: Uint8Array[];
   try {
     files = await fetchTest(name, (loaded, total) => {
@@ -29,7 +32,7 @@ async function load(name: DatasetName): Promise<TestSet> {
     });
   } finally {
     tell('');
-    listeners.delete(name); // only downloads in flight have listeners
+    listeners.delete(asked); // only downloads in flight have listeners
   }
   const [images, labels] = files;
   const d = Data.testOnly(images, labels);

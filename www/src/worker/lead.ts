@@ -6,7 +6,8 @@
 import { DATASET_LABELS, fetchFull, megabytes } from '../shared/data';
 import { diffPhases, MAX_WORKERS, noPhases, type Phases } from '../shared/team-stats';
 import * as persist from '../shared/persist';
-import type { DatasetName, FromWorker, ToWorker, WorkerStat } from '../shared/protocol';
+import type { DatasetName, FromWorker, OwnOptions, ToWorker, WorkerStat } from '../shared/protocol';
+import { ownFiles } from './own-data';
 import { Team, WorkerLost } from './team';
 import { Data, DEFAULT_MODEL, DEFAULT_TRAIN, Lead, loadWasm, wasmMemoryBytes } from '../shared/wasm';
 
@@ -24,7 +25,9 @@ const MAX_ROLLBACKS = 10;
 const CALIBRATE_MS = 1500;
 const CALIBRATE_WARMUP = 3;
 
-let data: { name: DatasetName; d: Data } | null = null;
+/** note: what the test ELBO is measured on (said beside the chart). A personal set is read
+ * afresh for every run: it may have changed since. */
+let data: { name: DatasetName; d: Data; note: string } | null = null;
 let lead: Lead | null = null;
 const team = new Team();
 let running = false;
@@ -69,7 +72,14 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function getData(name: DatasetName): Promise<Data> {
+/** own: the personal set's idx files, prepared (and checked) before the old run stopped. */
+async function getData(name: DatasetName, own?: { files: Uint8Array[]; note: string }): Promise<Data> {
+  if (own) {
+    data?.d.free();
+    const [a, b, c, d] = own.files;
+    data = { name, d: Data.fromIdx(a, b, c, d), note: own.note };
+    return data.d;
+  }
   if (data?.name === name) return data.d;
   data?.d.free();
   data = null;
@@ -83,7 +93,7 @@ async function getData(name: DatasetName): Promise<Data> {
   });
   post({ type: 'status', text: `Parsing ${label}…` });
   const [a, b, c, d] = files;
-  data = { name, d: Data.fromIdx(a, b, c, d) };
+  data = { name, d: Data.fromIdx(a, b, c, d), note: `Test ELBO: on the first ${TEST_IMAGES} test images of ${label}` };
   return data.d;
 }
 
@@ -290,7 +300,9 @@ async function slice(gen: number): Promise<void> {
   });
   if (calibration) await calibrate(r.steps, r.rows);
   const now = performance.now();
-  if (p.epoch !== lastEpoch || now - lastTest > TEST_EVERY_MS) {
+  // At each epoch's end, but not more than once a second: a small personal set ends an
+  // epoch every step or two.
+  if ((p.epoch !== lastEpoch && now - lastTest > 1000) || now - lastTest > TEST_EVERY_MS) {
     lastEpoch = p.epoch;
     testElbo(p.epoch);
   }
@@ -345,10 +357,19 @@ function initialK(): number {
   return 1;
 }
 
+/** A personal set as idx files; throws (saying why) before anything is stopped. */
+async function prepareOwn(name: DatasetName, opts: OwnOptions | undefined): Promise<{ files: Uint8Array[]; note: string } | undefined> {
+  if (name !== 'own' && name !== 'own-mnist') return undefined;
+  return ownFiles(name, opts ?? OWN_DEFAULTS, (text) => post({ type: 'status', text }));
+}
+
+const OWN_DEFAULTS: OwnOptions = { holdout: 0.1, mix: 0.25 };
+
 async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  const own = await prepareOwn(m.dataset, m.own);
   await stop();
   run = m.run;
-  const d = await getData(m.dataset);
+  const d = await getData(m.dataset, own);
   post({ type: 'status', text: 'Building the model…' });
   lead =
     m.from.kind === 'fresh'
@@ -360,12 +381,12 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   } catch {
     // Unreadable storage: the first save fails too and says so.
   }
-  savedRun = { dataset: m.dataset, binarization: m.binarization, config: lead.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
+  savedRun = { dataset: m.dataset, own: m.own, binarization: m.binarization, config: lead.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
   curves = { train: [], test: [] };
   snapshot = lead.state({});
   await startTeam(snapshot, initialK());
   begin(0, 0);
-  post({ type: 'started', run, trainLen: d.trainLen(), config: lead.config() });
+  post({ type: 'started', run, trainLen: d.trainLen(), config: lead.config(), testNote: data!.note });
   testElbo(0); // the chart's first point: where training starts from
   await checkpointNow(); // the first rollback point
   post({ type: 'status', text: '' });
@@ -393,18 +414,18 @@ async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promise<void>
   }
   const { state, meta } = saved;
   saveGeneration = saved.generation;
-  const d = await getData(meta.dataset);
+  const d = await getData(meta.dataset, await prepareOwn(meta.dataset, meta.own));
   post({ type: 'status', text: 'Restoring the saved run…' });
   lead = Lead.fromState(state, d);
   persistOn = true;
-  savedRun = { dataset: meta.dataset, binarization: meta.binarization, config: meta.config, train: meta.train, offset: meta.offset, epochOffset: meta.epochOffset };
+  savedRun = { dataset: meta.dataset, own: meta.own, binarization: meta.binarization, config: meta.config, train: meta.train, offset: meta.offset, epochOffset: meta.epochOffset };
   curves = meta.curves;
   const step = lead.step();
   snapshot = state;
   await startTeam(state, initialK());
   begin(step, Math.floor(meta.epoch));
   lastSave = performance.now();
-  post({ type: 'restored', run, checkpoint: lead.toCheckpoint(team.replica!, {}), meta: { ...meta, step } });
+  post({ type: 'restored', run, checkpoint: lead.toCheckpoint(team.replica!, {}), meta: { ...meta, step }, testNote: data!.note });
   post({ type: 'status', text: '' });
   sendParams();
   resume();

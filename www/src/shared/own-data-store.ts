@@ -1,0 +1,87 @@
+// The personal data set, in IndexedDB (the page adds and deletes; the training worker reads
+// it when training starts): one record per image, so deleting one touches one record and
+// a reload shows the set as it was.
+import { ImportError, MAX_IMAGES, PIXELS, type ImageSet } from '../pure/import/limits';
+import { MIN_OWN, tooSmall } from '../pure/import/own-split';
+import type { DatasetName } from './protocol';
+
+const DB = 'vae-own-data';
+const STORE = 'images';
+const VERSION = 1;
+
+export interface OwnImage {
+  id: number;
+  /** 784 bytes, intensity x 255, as the core stores images. */
+  pixels: Uint8Array;
+  label: number | null;
+  tag: string;
+  source: 'drawn' | 'upload';
+}
+
+function open(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, VERSION);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB unavailable'));
+  });
+}
+
+async function transact<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+  const db = await open();
+  try {
+    return await new Promise<T | undefined>((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const req = f(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(req ? req.result : undefined);
+      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export async function countImages(): Promise<number> {
+  return (await transact('readonly', (s) => s.count())) ?? 0;
+}
+
+export async function listImages(): Promise<OwnImage[]> {
+  return ((await transact('readonly', (s) => s.getAll())) ?? []) as OwnImage[];
+}
+
+/** Adds every image of `set` in one transaction (all or none); the set's new size. */
+export async function addImages(set: ImageSet, source: OwnImage['source']): Promise<number> {
+  const before = await countImages();
+  if (before + set.count > MAX_IMAGES) {
+    throw new ImportError(`Your set has ${before} images; adding ${set.count} would pass the limit of ${MAX_IMAGES.toLocaleString('en')}.`);
+  }
+  await transact('readwrite', (s) => {
+    for (let i = 0; i < set.count; i++) {
+      s.add({ pixels: set.pixels.slice(i * PIXELS, (i + 1) * PIXELS), label: set.labels[i], tag: set.tags[i], source });
+    }
+  });
+  return before + set.count;
+}
+
+export function removeImage(id: number): Promise<unknown> {
+  return transact('readwrite', (s) => s.delete(id));
+}
+
+export function clearImages(): Promise<unknown> {
+  return transact('readwrite', (s) => s.clear());
+}
+
+/** The whole set as one ImageSet, in the order added. */
+export async function loadSet(): Promise<ImageSet> {
+  const all = await listImages();
+  const pixels = new Uint8Array(all.length * PIXELS);
+  all.forEach((r, i) => pixels.set(r.pixels, i * PIXELS));
+  return { count: all.length, pixels, labels: all.map((r) => r.label), tags: all.map((r) => r.tag) };
+}
+
+/** Why `dataset` cannot be trained on now (a personal set that is too small), or null. */
+export async function ownSetProblem(dataset: DatasetName): Promise<string | null> {
+  if (dataset !== 'own' && dataset !== 'own-mnist') return null;
+  const n = await countImages();
+  return n >= MIN_OWN ? null : tooSmall(n);
+}
