@@ -37,6 +37,7 @@ node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/
 
 cp www/build/pkg/vae_wasm_bg.wasm www/build/pkg/vae_wasm_relaxed_bg.wasm "$out/pkg/"
 [[ -f www/build/pretrained.safetensors ]] && cp www/build/pretrained.safetensors "$out/"
+[[ -f www/build/pretrained.metrics.json ]] && cp www/build/pretrained.metrics.json "$out/"
 [[ -d www/build/models ]] && cp -r www/build/models "$out/models"
 [[ -d www/build/data ]] && cp -r www/build/data "$out/data"
 

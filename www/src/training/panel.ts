@@ -30,6 +30,11 @@ export interface EquivalenceResult {
   helpers: number;
 }
 
+/** What the panel shows, as numbers: a training slice, or a test ELBO evaluation. */
+export type TrainReport =
+  | { kind: 'progress'; step: number; epoch: number; bound: number; samplesPerSec: number }
+  | { kind: 'test'; step: number; testElbo: number };
+
 export class TrainPanel {
   private worker: Worker | null = null;
   private state: State = 'idle';
@@ -54,6 +59,8 @@ export class TrainPanel {
   private offer: SavedRunOffer | null = null;
   /** When the training worker last died; a second death within a minute is not retried. */
   private lastCrash = -Infinity;
+  /** Hears the numbers the panel shows (the widget's `progress` event, its `model` metrics). */
+  onReport: ((r: TrainReport) => void) | null = null;
 
   constructor(
     private readonly holder: ModelHolder,
@@ -97,6 +104,20 @@ export class TrainPanel {
     this.chart.reset();
     this.showNumbers('—', '—', '—');
     this.render();
+  }
+
+  /** Whether a run is going (or starting). */
+  get training(): boolean {
+    return this.state === 'running' || this.state === 'starting';
+  }
+
+  /** Stops for good: the training worker (and with it its team of gradient workers) ends. */
+  dispose(): void {
+    this.run++; // reports still in flight are dropped
+    this.onReport = null;
+    this.worker?.terminate();
+    this.worker = null;
+    this.state = 'idle';
   }
 
   bench(warmup: number, steps: number, k = 1): Promise<BenchResult> {
@@ -279,6 +300,7 @@ export class TrainPanel {
         el('speed-value', this.root).textContent = Math.round(m.samplesPerSec).toLocaleString('en-US');
         el('eta-value', this.root).textContent = duration(m.etaSec);
         this.showWorkers(m.workers);
+        this.onReport?.({ kind: 'progress', step: this.offset + m.step, epoch: this.epochOffset + this.lastEpoch, bound: m.bound, samplesPerSec: m.samplesPerSec });
         break;
       case 'worker-restarted':
         el('worker-notice', this.root).textContent =
@@ -314,6 +336,7 @@ export class TrainPanel {
       case 'test':
         this.chart.addTest(this.offset + m.step, m.elbo);
         this.showNumbers(undefined, undefined, nats(m.elbo));
+        this.onReport?.({ kind: 'test', step: this.offset + m.step, testElbo: m.elbo });
         break;
       case 'paused':
         // An echo of our own pause changes nothing; an unasked one means training stopped.

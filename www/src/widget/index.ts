@@ -1,13 +1,24 @@
 // The widget bundle's entry (dist/vae-playground.js): defines <vae-playground>. Importing
-// the module twice (two script tags, two copies of dist) defines it once.
+// the module twice (two script tags, two copies of dist) defines it once. Its declarations
+// (dist/vae-playground.d.ts, emitted by scripts/build-dist.sh) are the package's types.
 import { VaePlayground } from './element';
+import type { VaePlaygroundAttributes, VaePlaygroundEventMap } from './types';
 
 declare global {
   interface HTMLElementTagNameMap {
     'vae-playground': VaePlayground;
+  }
+  interface HTMLElementEventMap extends VaePlaygroundEventMap {}
+  // JSX users (Preact, Solid, React before 19's React.JSX; docs/widget.md shows React 19's).
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace JSX {
+    interface IntrinsicElements {
+      'vae-playground': VaePlaygroundAttributes;
+    }
   }
 }
 
 if (!customElements.get('vae-playground')) customElements.define('vae-playground', VaePlayground);
 
 export { VaePlayground };
+export type * from './types';
