@@ -89,3 +89,137 @@ test('examples/api.html: reconstruct equals the CLI, one widget drives another, 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+/** NumPy's decoder mean at z. */
+function numpyDecode(model, z) {
+  const py = `import sys, json; sys.path.insert(0, 'examples'); import numpy as np, numpy_vae
+v = numpy_vae.NumpyVae(sys.argv[1]); print(json.dumps(v.decode(np.array([json.load(sys.stdin)], dtype=np.float64))[0][0].tolist()))`;
+  return JSON.parse(execFileSync('python3', ['-c', py, model], { cwd: ROOT, input: JSON.stringify(z), encoding: 'utf8' }));
+}
+
+/** The API page with every widget ready. */
+async function apiPage() {
+  const opened = await open('examples/api.html');
+  await until(async () => (await opened.page.getByTestId('mean').innerText()).startsWith('['), { what: 'the page script' });
+  await opened.page.evaluate(() => Promise.all([...document.querySelectorAll('vae-playground')].map((w) => w.ready)));
+  return opened;
+}
+
+/** What the call rejected with, or 'resolved'. */
+const rejection = (page, code) => page.evaluate(`(async () => { try { await (${code}); return 'resolved'; } catch (e) { return e.message; } })()`);
+
+test('bad arguments reject with a clear message and change nothing; decode and the zoo metrics match their references', async () => {
+  const { page, errors } = await apiPage();
+  const before = await page.evaluate(() => document.getElementById('pad').save().then((b) => Array.from(b.slice(-4096))));
+  const pad = "document.getElementById('pad')";
+  assert.equal(await rejection(page, `${pad}.reconstruct(new Float32Array(783))`), 'pixels must have 784 values, not 783');
+  assert.equal(await rejection(page, `${pad}.encode(new Float32Array(784).fill(NaN))`), 'pixels[0] is NaN: every value must be a finite number');
+  assert.equal(await rejection(page, `${pad}.reconstruct(new Float32Array(784).fill(1.5))`), 'pixels[0] is 1.5: pixels must be in [0, 1]');
+  assert.equal(await rejection(page, `${pad}.encode('a digit')`), 'pixels must be a Float32Array (or an array of numbers) of length 784');
+  assert.equal(await rejection(page, `${pad}.decode(new Float32Array(3))`), 'z must have 10 values, not 3');
+  for (const n of [0, 10001, 2.5]) assert.equal(await rejection(page, `${pad}.sample(${n})`), `n must be a whole number from 1 to 10000, not ${n}`);
+  assert.equal(await rejection(page, `${pad}.train()`), 'view="draw" has no training panel: use view="train" or view="full" to train.');
+  assert.match(await rejection(page, `${pad}.load(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))`), /^Could not load the bytes given: .+\. The current model is unchanged\.$/);
+  assert.match(await rejection(page, `${pad}.load('mnist-3d')`), /^Unknown model "mnist-3d": the models are default, mnist-2d, .* The current model is unchanged\.$/);
+  const after = await page.evaluate(() => document.getElementById('pad').save().then((b) => Array.from(b.slice(-4096))));
+  assert.deepEqual(after, before, 'the model is the same');
+  assert.equal(await page.locator('#pad').getByTestId('error').isVisible(), false, 'a rejected call is the caller’s to report');
+
+  // decode(z) against NumPy's decoder; sample(n, seed) repeats for a seed.
+  const z = [0.5, -1, 0.25, 0, 1.5, -0.5, 0.1, 2, -2, 0.75];
+  close(await page.evaluate((z) => document.getElementById('pad').decode(Float32Array.from(z)).then(Array.from), z), numpyDecode('www/assets/pretrained.safetensors', z), 'decode');
+  const [s1, s2] = await page.evaluate(() => Promise.all([1, 2].map(() => document.getElementById('pad').sample(3, 7).then((a) => a.map((x) => Array.from(x))))));
+  assert.equal(s1.length, 3);
+  assert.ok(s1.every((x) => x.length === 784 && x.every((p) => p >= 0 && p <= 1)));
+  assert.deepEqual(s1, s2, 'the same seed gives the same samples');
+
+  // `model` after load('mnist-2d') (the page's script did it): the metrics file the CLI wrote.
+  const ref = JSON.parse(readFileSync(join(ROOT, 'www/assets/models/mnist-2d.metrics.json'), 'utf8'));
+  const m = await page.evaluate(() => document.getElementById('two').model);
+  assert.deepEqual(m.architecture, ref.config);
+  assert.equal(m.origin, 'mnist-2d (model zoo)');
+  assert.equal(m.parameters, ref.params);
+  assert.deepEqual([m.metrics.testElbo, m.metrics.logPx, m.metrics.source], [ref.test_elbo, ref.log_px.value, 'model zoo']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+const vaeWorkers = (page) => page.workers().filter((w) => /\/dist\/[\w-]*worker\.js/.test(w.url()));
+
+test('removing a widget ends its workers and frees it; inserted again it starts over; the others are untouched', async () => {
+  const { page, errors } = await apiPage();
+  const saved = (id) => page.evaluate((id) => document.getElementById(id).save().then((b) => Array.from(b.slice(-4096))), id);
+  const [pad0, two0] = [await saved('pad'), await saved('two')];
+  await page.getByTestId('api-train').click();
+  await until(async () => /step [1-9]/.test(await page.getByTestId('progress').innerText()), { timeout: 120_000, what: 'training' });
+  assert.ok(vaeWorkers(page).length >= 1, 'the training worker runs');
+  // Independent: training one widget moved neither of the others.
+  assert.deepEqual(await saved('pad'), pad0);
+  assert.deepEqual(await saved('two'), two0);
+  assert.notDeepEqual(await saved('trainer'), await page.evaluate(() => fetch('../dist/pretrained.safetensors').then((r) => r.arrayBuffer()).then((b) => Array.from(new Uint8Array(b).slice(-4096)))));
+
+  await page.evaluate(() => {
+    window.removed = document.getElementById('trainer');
+    window.removed.remove();
+  });
+  await until(() => vaeWorkers(page).length === 0, { what: 'the workers to end' });
+  assert.equal(await page.evaluate(() => window.removed.shadowRoot.childElementCount), 0, 'its panels are gone');
+  assert.equal(await rejection(page, 'window.removed.encode(new Float32Array(784))'), 'The widget is not on a page: insert it first (its model starts when it is connected).');
+  // The same element, inserted again: a new start (the pretrained model, not training).
+  const back = await page.evaluate(async () => {
+    const w = document.createElement('vae-playground');
+    w.setAttribute('view', 'train');
+    document.body.append(w);
+    const m = await w.ready;
+    w.remove();
+    await new Promise((ok) => setTimeout(ok, 50));
+    document.body.append(w);
+    const again = await w.ready;
+    return [m.origin, again.origin, w.shadowRoot.getElementById('train-state').textContent];
+  });
+  assert.deepEqual(back, ['pretrained', 'pretrained', 'Not training']);
+  assert.equal(vaeWorkers(page).length, 0, 'a widget that does not train starts no worker');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('attributes changed at run time: lr reaches the form, view re-renders with the same model, model and latent replace it', async () => {
+  const { page, errors } = await apiPage();
+  const t = page.locator('#trainer');
+  await page.evaluate(() => {
+    window.changes = [];
+    window.problems = [];
+    const w = document.getElementById('trainer');
+    w.addEventListener('model-change', (e) => window.changes.push([e.detail.reason, e.detail.model.origin]));
+    w.addEventListener('error', (e) => window.problems.push(e.detail.message));
+    w.setAttribute('lr', '0.0005');
+    w.setAttribute('batch', '50');
+  });
+  assert.equal(await t.locator('#opt-lr').inputValue(), '0.0005');
+  assert.equal(await t.locator('#opt-batch').inputValue(), '50');
+
+  await page.evaluate(() => (window.lastX = Array.from({ length: 784 }, (_, i) => ((i * 37) % 11) / 10)));
+  const recon = () => page.evaluate(() => document.getElementById('trainer').reconstruct(Float32Array.from(window.lastX)).then((r) => Array.from(r.reconstruction)));
+  const r0 = await recon();
+  await page.evaluate(() => document.getElementById('trainer').setAttribute('view', 'draw'));
+  await until(() => t.getByTestId('draw-canvas').count(), { what: 'the draw view' });
+  assert.equal(await t.getByTestId('train-toggle').count(), 0, 'the training panel is gone');
+  assert.deepEqual(await recon(), r0, 'the same model after the view change');
+
+  await page.evaluate(() => document.getElementById('trainer').setAttribute('model', 'mnist-2d'));
+  await until(() => page.evaluate(() => window.changes.length === 1), { what: 'model-change' });
+  assert.match(await t.locator('#model-origin').innerText(), /^Model: mnist-2d \(model zoo\) · 784-128-2 relu/);
+  await page.evaluate(() => document.getElementById('trainer').setAttribute('latent', '3'));
+  await until(() => page.evaluate(() => window.changes.length === 2), { what: 'model-change' });
+  assert.match(await t.locator('#model-origin').innerText(), /^Model: untrained · 784-128-3 /);
+  await page.evaluate(() => document.getElementById('trainer').setAttribute('model', 'nope'));
+  await until(() => page.evaluate(() => window.problems.length === 1), { what: 'the error event' });
+  assert.match(await t.getByTestId('error').innerText(), /Unknown model "nope"/);
+  assert.deepEqual(await page.evaluate(() => [window.changes, window.problems.length, document.getElementById('trainer').model.architecture.latent]), [
+    [['load', 'mnist-2d (model zoo)'], ['architecture', 'untrained']],
+    1,
+    3,
+  ]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
