@@ -12,6 +12,8 @@
 #   dist/models/*.safetensors   the model zoo, by name: model="mnist-2d" (scripts/zoo.sh)
 #   dist/data/...               gzipped MNIST / Fashion-MNIST (training, test digits)
 #   dist/README.txt             the snippet to paste into a page
+#   dist/vae-playground.d.ts, types/   the element's types (emitted from www/src/widget/)
+#   dist/package.json           the npm package: `npm pack` in dist/ (docs/widget.md)
 #
 # Runs scripts/build-web.sh first (type checks, wasm; SKIP_WASM=1 reuses www/build/pkg).
 set -euo pipefail
@@ -40,6 +42,41 @@ cp www/build/pkg/vae_wasm_bg.wasm www/build/pkg/vae_wasm_relaxed_bg.wasm "$out/p
 [[ -f www/build/pretrained.metrics.json ]] && cp www/build/pretrained.metrics.json "$out/"
 [[ -d www/build/models ]] && cp -r www/build/models "$out/models"
 [[ -d www/build/data ]] && cp -r www/build/data "$out/data"
+
+log "emitting the widget's types"
+node_modules/.bin/tsc -p www/tsconfig.types.json
+mkdir -p "$out/types"
+for f in index element types; do cp "$out/declarations/widget/$f.d.ts" "$out/types/"; done
+rm -rf "$out/declarations"
+# The three files must stand alone: an import of the page's internals would not resolve.
+if grep -n "from '\.\./" "$out"/types/*.d.ts; then
+  echo "build-dist: ERROR: the widget's public declarations import internals (above)" >&2
+  exit 1
+fi
+echo "export * from './types/index.js';" >"$out/vae-playground.d.ts"
+
+# The package: the same folder, so a bundler's import and a plain <script type="module">
+# load the same files; everything else is found relative to the module at run time.
+node -e '
+const root = require("./package.json");
+const pkg = {
+  name: "vae-playground",
+  version: root.version,
+  description: "<vae-playground>: a variational autoencoder (AEVB) you can train, draw into and script, in the browser",
+  type: "module",
+  license: root.license,
+  main: "./vae-playground.js",
+  types: "./vae-playground.d.ts",
+  exports: {
+    ".": { types: "./vae-playground.d.ts", import: "./vae-playground.js", default: "./vae-playground.js" },
+    "./package.json": "./package.json",
+    "./*": "./*",
+  },
+  files: ["*.js", "*.d.ts", "types/", "pkg/", "models/", "data/", "pretrained.safetensors", "pretrained.metrics.json", "README.txt"],
+  sideEffects: true,
+};
+require("fs").writeFileSync(process.argv[1] + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
+' "$out"
 
 cat >"$out/README.txt" <<'TXT'
 The VAE playground as a widget: <vae-playground>

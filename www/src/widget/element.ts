@@ -13,7 +13,7 @@ import { errorMessage, showError } from '../views/ui';
 import * as api from './api';
 import { emit } from './events';
 import { Instance, type Handover } from './instance';
-import type { Encoding, ModelDescription, ModelSource, Reconstruction } from './types';
+import type { Encoding, ModelDescription, ModelSource, Reconstruction, VaePlaygroundEventMap } from './types';
 import widgetCss from './widget.css';
 import { parseView } from './views';
 
@@ -214,4 +214,12 @@ export class VaePlayground extends HTMLElement {
     const h = cssHeight(this.getAttribute('height'));
     this.size.replaceSync(h ? `:host { height: ${h}; }` : '');
   }
+}
+
+/** Typed listeners for the widget's events (`e.detail` is known). */
+export interface VaePlayground {
+  addEventListener<K extends keyof VaePlaygroundEventMap>(type: K, listener: (this: VaePlayground, ev: VaePlaygroundEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof VaePlaygroundEventMap>(type: K, listener: (this: VaePlayground, ev: VaePlaygroundEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }

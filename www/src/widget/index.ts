@@ -2,15 +2,13 @@
 // the module twice (two script tags, two copies of dist) defines it once. Its declarations
 // (dist/vae-playground.d.ts, emitted by scripts/build-dist.sh) are the package's types.
 import { VaePlayground } from './element';
-import type { VaePlaygroundAttributes, VaePlaygroundEventMap } from './types';
+import type { VaePlaygroundAttributes } from './types';
 
 declare global {
   interface HTMLElementTagNameMap {
     'vae-playground': VaePlayground;
   }
-  interface HTMLElementEventMap extends VaePlaygroundEventMap {}
   // JSX users (Preact, Solid, React before 19's React.JSX; docs/widget.md shows React 19's).
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace JSX {
     interface IntrinsicElements {
       'vae-playground': VaePlaygroundAttributes;
