@@ -65,6 +65,7 @@ test('examples/api.html: reconstruct equals the CLI, one widget drives another, 
   const metrics = JSON.parse(readFileSync(join(ROOT, 'www/assets/pretrained.metrics.json'), 'utf8'));
   assert.equal(await page.getByTestId('model-line').innerText(), `Model: pretrained, 784-256-10, test ELBO ${metrics.test_elbo.toFixed(1)} nats.`);
 
+  await until(() => page.evaluate(() => document.getElementById('two').model?.origin === 'mnist-2d (model zoo)'), { what: 'load(mnist-2d)' });
   // Draw in the first widget; the page shows the 2-D model's q(z|x) of that drawing. An
   // author's listener keeps the newest drawing (an update per frame while the stroke goes on).
   await page.evaluate(() => document.getElementById('pad').addEventListener('drawing', (e) => (window.lastDrawing = Array.from(e.detail.pixels))));
@@ -102,6 +103,8 @@ async function apiPage() {
   const opened = await open('examples/api.html');
   await until(async () => (await opened.page.getByTestId('mean').innerText()).startsWith('['), { what: 'the page script' });
   await opened.page.evaluate(() => Promise.all([...document.querySelectorAll('vae-playground')].map((w) => w.ready)));
+  // The page's script then loads the 2-D model into the second widget.
+  await until(() => opened.page.evaluate(() => document.getElementById('two').model?.origin === 'mnist-2d (model zoo)'), { what: 'load(mnist-2d)' });
   return opened;
 }
 
@@ -179,6 +182,20 @@ test('removing a widget ends its workers and frees it; inserted again it starts 
   });
   assert.deepEqual(back, ['pretrained', 'pretrained', 'Not training']);
   assert.equal(vaeWorkers(page).length, 0, 'a widget that does not train starts no worker');
+
+  // The posterior map's worker, started when the map is on screen, ends with its widget too.
+  await page.evaluate(async () => {
+    const w = Object.assign(document.createElement('vae-playground'), { id: 'map' });
+    w.setAttribute('view', 'posterior');
+    w.setAttribute('model', 'mnist-2d');
+    document.body.append(w);
+    await w.ready;
+  });
+  // Scrolled to until it is seen: the panels above it may still be growing.
+  const map = page.locator('#map [data-testid="posterior-map"]');
+  await until(async () => (await map.scrollIntoViewIfNeeded(), vaeWorkers(page).some((w) => w.url().includes('posterior-worker.js'))), { what: 'the posterior worker' });
+  await page.evaluate(() => document.getElementById('map').remove());
+  await until(() => vaeWorkers(page).length === 0, { what: 'the posterior worker to end' });
   assert.deepEqual(errors, []);
   await page.close();
 });
