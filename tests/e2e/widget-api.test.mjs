@@ -6,7 +6,8 @@
 // Tolerance wasm vs native / NumPy: 1e-4 absolute + 1e-4 relative, as tests/interop: both sides
 // compute in f32 from the same f32 weights, in different summation orders (and fused
 // multiply-add in the relaxed-SIMD build), so they differ by rounding, ~1e-6; the page prints
-// 6 decimals (+5e-7). A real difference (a wrong layer, sigmoid, preprocessing) is >1e-2.
+// 6 decimals (+5e-7). Measured: max 2.4e-7 (mean), 3.6e-7 (reconstruction). A real
+// difference (a wrong layer, sigmoid, preprocessing) is >1e-2.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -86,7 +87,17 @@ test('examples/api.html: reconstruct equals the CLI, one widget drives another, 
   const first = await until(step, { timeout: 120_000, what: 'a progress event' });
   await until(async () => (await step()) > first, { timeout: 60_000, what: 'the step to grow' });
   assert.match(await page.getByTestId('progress').innerText(), /^step \d+, epoch \d+\.\d\d, bound -\d+\.\d nats(, test ELBO -\d+\.\d)?, \d+ images\/s$/);
+  // The test ELBO (evaluated as training starts, then every 3 s) reaches `model` and
+  // `progress`, the same number the widget's panel shows a person.
+  await until(async () => /test ELBO/.test(await page.getByTestId('progress').innerText()), { timeout: 60_000, what: 'a test ELBO in progress' });
   await page.getByTestId('api-pause').click();
+  // Both read in one task: a late evaluation cannot land between them.
+  const [trained, shownElbo] = await page.evaluate(() => {
+    const w = document.getElementById('trainer');
+    return [w.model.metrics, w.shadowRoot.getElementById('elbo-value').textContent];
+  });
+  assert.equal(trained.source, 'training');
+  assert.equal(shownElbo, `${trained.testElbo.toFixed(1)} nats`);
   assert.deepEqual(errors, []);
   await page.close();
 });
