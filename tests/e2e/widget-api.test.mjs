@@ -1,7 +1,8 @@
 // The widget's JS API (docs/widget.md), driven as a tutorial author's script would drive it:
 // examples/api.html (written only against the API), bad arguments, removal, attributes
 // changed at run time. References: the native CLI (`vae reconstruct --json`), NumPy
-// (examples/numpy_vae.py) and the zoo's metrics files, never the widget's own numbers.
+// (examples/numpy_vae.py) and the zoo's metrics files, never the widget's own numbers (one
+// check ties `model.metrics` to the test ELBO the training panel shows a person).
 //
 // Tolerance wasm vs native / NumPy: 1e-4 absolute + 1e-4 relative, as tests/interop: both sides
 // compute in f32 from the same f32 weights, in different summation orders (and fused
