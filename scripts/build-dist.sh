@@ -12,7 +12,9 @@
 #   dist/pretrained.safetensors the default model
 #   dist/models/*.safetensors   the model zoo, by name: model="mnist-2d" (scripts/zoo.sh)
 #   dist/data/...               gzipped MNIST / Fashion-MNIST (training, test digits)
-#   dist/README.txt             the snippet to paste into a page
+#   dist/README.md              docs/widget.md: the snippets, attributes, API and events
+#   dist/vae-playground.d.ts, types/   the element's types (emitted from www/src/widget/)
+#   dist/package.json           the npm package: `npm pack` in dist/ (docs/widget.md)
 #
 # Runs scripts/build-web.sh first (type checks, wasm; SKIP_WASM=1 reuses www/build/pkg).
 set -euo pipefail
@@ -38,48 +40,47 @@ node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/
 
 cp www/build/pkg/vae_wasm_bg.wasm www/build/pkg/vae_wasm_relaxed_bg.wasm "$out/pkg/"
 [[ -f www/build/pretrained.safetensors ]] && cp www/build/pretrained.safetensors "$out/"
+[[ -f www/build/pretrained.metrics.json ]] && cp www/build/pretrained.metrics.json "$out/"
 [[ -d www/build/models ]] && cp -r www/build/models "$out/models"
 [[ -d www/build/data ]] && cp -r www/build/data "$out/data"
 
-cat >"$out/README.txt" <<'TXT'
-The VAE playground as a widget: <vae-playground>
-=================================================
+log "emitting the widget's types"
+node_modules/.bin/tsc -p www/tsconfig.types.json
+mkdir -p "$out/types"
+for f in index element types; do cp "$out/declarations/widget/$f.d.ts" "$out/types/"; done
+rm -rf "$out/declarations"
+# The three files must stand alone: an import of the page's internals would not resolve.
+if grep -n "from '\.\./" "$out"/types/*.d.ts; then
+  echo "build-dist: ERROR: the widget's public declarations import internals (above)" >&2
+  exit 1
+fi
+echo "export * from './types/index.js';" >"$out/vae-playground.d.ts"
 
-Copy this folder (all of it) to your web server, next to your page or anywhere on the same
-site, then paste into your page (adjust the path to where the folder is):
+# The package: the same folder, so a bundler's import and a plain <script type="module">
+# load the same files; everything else is found relative to the module at run time.
+node -e '
+const root = require("./package.json");
+const pkg = {
+  name: "vae-playground",
+  version: root.version,
+  description: "<vae-playground>: a variational autoencoder (AEVB) you can train, draw into and script, in the browser",
+  type: "module",
+  license: root.license,
+  main: "./vae-playground.js",
+  types: "./vae-playground.d.ts",
+  exports: {
+    ".": { types: "./vae-playground.d.ts", import: "./vae-playground.js", default: "./vae-playground.js" },
+    "./package.json": "./package.json",
+    "./*": "./*",
+  },
+  files: ["*.js", "*.d.ts", "types/", "pkg/", "models/", "data/", "pretrained.safetensors", "pretrained.metrics.json", "README.md"],
+  sideEffects: true,
+};
+require("fs").writeFileSync(process.argv[1] + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
+' "$out"
 
-  <script type="module" src="dist/vae-playground.js"></script>
-  <vae-playground view="traverse"></vae-playground>
-
-Attributes
-  view       full | draw | posterior | traverse | interpolate | samples | manifold | train  (default full)
-  model      a model of the zoo by name: default, mnist-2d (latent 2), mnist-10d,
-             fashion-10d, mnist-dlgm (two stochastic layers); or the URL of a
-             .safetensors checkpoint, relative to your page (default: the pretrained
-             model in this folder)
-  latent, hidden, activation, decoder
-             an architecture; when it differs from the model's, the widget starts from an
-             untrained model of that shape (e.g. view="train" latent="2": train it and watch
-             the 2-D manifold appear)
-  dataset (mnist | fashion-mnist), optimizer (adam | adagrad), lr, batch,
-  estimator (a | b | iwae), samples, workers
-             training settings
-  autoplay   start training as soon as the widget is ready (train and full views)
-  height     a CSS height ("480" means 480px); the widget scrolls inside it
-
-Several widgets on one page share one WebAssembly module and one copy of the data, but each
-has its own model: training one does not change another. A widget starts its training
-worker(s) only when it trains.
-
-Hosting
-  - Serve .wasm as application/wasm (most servers do).
-  - Serve this folder from the same site (origin) as the page: browsers start Web Workers
-    only from the page's own origin, and training runs in workers.
-  - No special headers are needed (no COOP/COEP); the widget works inside an iframe too.
-  - A Content-Security-Policy must allow script-src 'self' 'wasm-unsafe-eval'; the widget
-    uses no inline scripts, no eval and no inline <style> (its styles are adopted into its
-    shadow root).
-TXT
+# The authors' page is the package's README: one home for the attributes, methods and events.
+cp docs/widget.md "$out/README.md"
 
 rm -rf dist
 mv "$out" dist

@@ -62,9 +62,11 @@ if [[ -f www/assets/pretrained.safetensors ]]; then
 else
   log "warning: www/assets/pretrained.safetensors missing; the page will start untrained"
 fi
-# The model zoo (scripts/zoo.sh), served as models/<name>.safetensors next to the bundle.
+# The model zoo (scripts/zoo.sh), served as models/<name>.safetensors next to the bundle,
+# with each one's metrics (the widget's `model.metrics`).
 mkdir -p www/build/models
-for f in www/assets/models/*.safetensors; do
+[[ -f www/assets/pretrained.metrics.json ]] && cp www/assets/pretrained.metrics.json www/build/
+for f in www/assets/models/*.safetensors www/assets/models/*.metrics.json; do
   if ! cmp -s "$f" "www/build/models/$(basename "$f")"; then
     cp "$f" www/build/models/
     log "copied the zoo's $(basename "$f")"

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canvasPixels, launch, levels, openPage, ROOT } from './helpers.mjs';
+import { canvasPixels, launch, levels, openPage, ROOT, until } from './helpers.mjs';
 import { start } from '../../scripts/serve.mjs';
 
 const MODELS = join(ROOT, 'www/assets/models');
@@ -59,6 +59,23 @@ test('an unknown model name is reported; the pretrained model stays', async () =
   assert.match(await page.getByTestId('error').innerText(), /Unknown model "no-such-model": the models are default, mnist-2d, .*Keeping the pretrained model\./);
   assert.match(await page.locator('#model-origin').innerText(), /^Pretrained on MNIST · 784-256-10 /);
   assert.ok(levels(await canvasPixels(page, 'reconstruction')) > 10, 'the pretrained model works');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('editing model= in the hash at run time loads that model; an unknown name keeps it', async () => {
+  const { page, errors } = await openPage(env);
+  const origin = page.locator('#model-origin');
+  assert.match(await origin.innerText(), /^Pretrained on MNIST · 784-256-10 /);
+  await page.evaluate(() => (location.hash = '#model=mnist-2d'));
+  await until(async () => /^Model: mnist-2d \(model zoo\) · 784-128-2 /.test(await origin.innerText()), { what: 'the 2-D model' });
+  assert.equal(await page.getByTestId('manifold').isVisible(), true, 'the manifold is shown for latent 2');
+  assert.equal(await page.locator('#opt-latent').inputValue(), '2');
+  await page.evaluate(() => (location.hash = '#model=mnist-3d'));
+  await until(() => page.getByTestId('error').isVisible(), { what: 'the message' });
+  assert.match(await page.getByTestId('error').innerText(), /Unknown model "mnist-3d": .*Keeping the current model\./);
+  assert.match(await origin.innerText(), /^Model: mnist-2d \(model zoo\) · 784-128-2 /);
+  assert.match(page.url(), /#model=mnist-2d(&|$)/, 'the link names the model on screen');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -49,6 +49,14 @@ export class ModelHolder {
     return true;
   }
 
+  /** The owner is gone (a removed widget): nobody hears of changes any more, and the model's
+   * wasm memory is freed after the frames already scheduled have run. */
+  dispose(): void {
+    this.listeners.clear();
+    const m = this.current;
+    requestAnimationFrame(() => requestAnimationFrame(() => m.free()));
+  }
+
   private notify(change: ModelChange): void {
     for (const f of this.listeners) f(change);
   }

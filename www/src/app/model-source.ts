@@ -51,7 +51,7 @@ export function chooseModel(value: string | null, base: string): ModelChoice {
 
 const downloads = new Map<string, Promise<Uint8Array>>();
 
-function download(url: URL): Promise<Uint8Array> {
+export function download(url: URL): Promise<Uint8Array> {
   let p = downloads.get(url.href);
   if (!p) {
     p = fetch(url).then(async (res) => {

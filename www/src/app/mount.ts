@@ -23,6 +23,7 @@ export interface Panels {
   pad: DrawPad | null;
   draw: DrawPanel | null;
   train: TrainPanel | null;
+  posterior: PosteriorPanel | null;
 }
 
 /** onFirstPaint: after the first reconstruction (at once when there is no draw panel).
@@ -37,7 +38,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   }
   // Imputation and the traversal start from the drawing; their views always include one.
   if (draw && has('impute-canvas')) new ImputePanel(holder, draw, root);
-  if (draw && has('posterior-map')) new PosteriorPanel(holder, draw, root);
+  const posterior = draw && has('posterior-map') ? new PosteriorPanel(holder, draw, root) : null;
   if (draw && has('traversal')) new Traversal(holder, draw, root);
   if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
   if (has('scatter')) new Scatter(holder, root);
@@ -55,5 +56,5 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   }
   if (pad) pad.drawExample();
   else requestAnimationFrame(() => requestAnimationFrame(onFirstPaint));
-  return { pad, draw, train };
+  return { pad, draw, train, posterior };
 }

@@ -4,9 +4,10 @@
 // opening such a URL, or editing the hash, writes the store, and architecture settings
 // build that fresh model so the view matches what the sender saw.
 import type { ModelHolder } from '../app/model-holder';
+import { chooseModel, download } from '../app/model-source';
 import type { SectionName } from '../app/sections';
 import { hashFor, readHash, type UrlState } from '../pure/hash';
-import { architecture, ARCHITECTURE_KEYS, sameArchitecture, type Settings } from '../pure/settings';
+import { architecture, ARCHITECTURE_KEYS, sameArchitecture, settingsOf, type Settings } from '../pure/settings';
 import { Model } from '../shared/wasm';
 import { errorMessage, randomSeed, showError } from '../views/ui';
 import type { SettingsStore } from './store';
@@ -49,14 +50,43 @@ export function followUrl(holder: ModelHolder, store: SettingsStore, initial: Ur
   main?.addEventListener('focusin', track);
   main?.addEventListener('pointerdown', track);
   // Someone edits the hash by hand, or follows a link to another state of this page.
-  window.addEventListener('hashchange', () => {
+  window.addEventListener('hashchange', async () => {
     const next = readHash(location.hash);
-    store.set(next.settings, 'url');
     view = next.view ?? view;
+    // Another model= loads that model first (its architecture, then the link's settings).
+    if (next.model !== null && next.model !== model) {
+      if (await loadLinked(next.model, holder, store)) {
+        model = next.model;
+        onReplaced();
+      }
+      write(); // a model that did not load: the link names the model still on screen
+    }
+    store.set(next.settings, 'url');
     rebuildIfNeeded(holder, next.settings, onReplaced);
     scrollToView(next.view);
   });
   return write;
+}
+
+/** The model a link names (a zoo name or a URL), in place of the current one; false (and the
+ * current model kept, with the reason on screen) when it does not load. */
+async function loadLinked(value: string, holder: ModelHolder, store: SettingsStore): Promise<boolean> {
+  const choice = chooseModel(value, document.baseURI);
+  if (choice.problem) {
+    showError(choice.problem.replace('Keeping the pretrained model.', 'Keeping the current model.'));
+    return false;
+  }
+  let next: Model;
+  try {
+    next = Model.fromCheckpoint(await download(choice.url));
+  } catch (e) {
+    showError(`The model ${choice.url.href} did not load (${errorMessage(e)}); keeping the current model.`);
+    return false;
+  }
+  const dataset = choice.dataset ?? store.get('dataset');
+  holder.replace(next, { dataset, origin: choice.origin });
+  store.set({ ...settingsOf(next.config()), dataset }, 'model');
+  return true;
 }
 
 /** Architecture settings that differ from the model's build a fresh model of that shape. */

@@ -15,6 +15,11 @@ import type { SettingsStore } from '../settings/store';
 /** What the worker says about the saved run (handled by the page's panel). */
 export type SaveReport = Extract<FromWorker, { type: 'saved' | 'save-dropped' | 'restored' }>;
 
+/** What the panel shows, as numbers: a training slice, or a test ELBO evaluation. */
+export type TrainReport =
+  | { kind: 'progress'; step: number; epoch: number; bound: number; samplesPerSec: number }
+  | { kind: 'test'; step: number; testElbo: number };
+
 export class TrainingRun {
   protected worker: Worker | null = null;
   protected state: State = 'idle';
@@ -34,6 +39,8 @@ export class TrainingRun {
    * restart or a model replacement) are dropped. */
   protected run = 0;
   protected readonly out: Readout;
+  /** Hears the numbers the panel shows (the widget's `progress` event, its `model` metrics). */
+  onReport: ((r: TrainReport) => void) | null = null;
 
   constructor(
     protected readonly holder: ModelHolder,
@@ -59,6 +66,20 @@ export class TrainingRun {
       }
       if (changed.some((k) => TRAINER_KEYS.includes(k))) this.settingsChanged();
     });
+  }
+
+  /** Whether a run is going (or starting). */
+  get training(): boolean {
+    return this.state === 'running' || this.state === 'starting';
+  }
+
+  /** Stops for good: the training worker (and with it its team of gradient workers) ends. */
+  dispose(): void {
+    this.run++; // reports still in flight are dropped
+    this.onReport = null;
+    this.worker?.terminate();
+    this.worker = null;
+    this.state = 'idle';
   }
 
   protected trainConfig(seed = randomSeed()) {
@@ -212,6 +233,7 @@ export class TrainingRun {
         this.lastEpoch = m.epoch + m.epochFraction;
         this.chart.addTrain(this.offset + m.step, m.bound);
         this.out.progress(m, this.offset + m.step, this.epochOffset + this.lastEpoch);
+        this.onReport?.({ kind: 'progress', step: this.offset + m.step, epoch: this.epochOffset + this.lastEpoch, bound: m.bound, samplesPerSec: m.samplesPerSec });
         break;
       case 'worker-restarted':
         this.out.workerRestarted(m);
@@ -237,6 +259,7 @@ export class TrainingRun {
       case 'test':
         this.chart.addTest(this.offset + m.step, m.elbo);
         this.out.numbers(undefined, undefined, m.elbo);
+        this.onReport?.({ kind: 'test', step: this.offset + m.step, testElbo: m.elbo });
         break;
       case 'paused':
         // An echo of our own pause changes nothing; an unasked one means training stopped.

@@ -117,6 +117,12 @@ export class PosteriorPanel {
     this.post(worker, { type: 'posterior', id: this.sent, x: x.slice(), grid: GRID, refined: q ? { mu: q.mu.slice(), lv: q.lv.slice() } : null });
   }
 
+  /** Stops for good: the worker ends (a removed widget). */
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
   private post(w: Worker, m: ToPosteriorWorker, transfer: Transferable[] = []): void {
     w.postMessage(m, transfer);
   }

@@ -72,6 +72,8 @@ export class Traversal {
   }
 
   private frame(now: number): void {
+    // A removed widget's canvas never comes back (a re-inserted widget builds new panels).
+    if (!this.canvas.isConnected) return;
     requestAnimationFrame((t) => this.frame(t));
     if (!this.playing || !this.onScreen || now - this.lastFrame < FRAME_MS) return;
     this.lastFrame = now;
