@@ -5,6 +5,7 @@
 #   dist/vae-playground.js      the custom element (ES module, CSS inside)
 #   dist/worker.js, replica-worker.js   the training workers, started on first training
 #   dist/posterior-worker.js    the posterior map's worker, started when the map is seen
+#   dist/lab-worker.js          the estimator lab's worker, started by its Measure button
 #   dist/pkg/vae_wasm_bg.wasm, vae_wasm_relaxed_bg.wasm
 #                               the model code (plain simd128 / relaxed SIMD, picked at run
 #                               time), one instance per page however many widgets
@@ -31,7 +32,7 @@ log "bundling the widget and its workers"
 # CSS as text: the element adopts it into its shadow root, so no <link> or <style> is needed
 # on the host page (and nothing leaks out of the widget).
 node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/worker/lead.ts replica-worker=www/src/worker/replica-worker.ts \
-  posterior-worker=www/src/worker/posterior-worker.ts \
+  posterior-worker=www/src/worker/posterior-worker.ts lab-worker=www/src/worker/lab-worker.ts \
   --bundle --format=esm --target=es2022 --minify --loader:.css=text \
   --outdir="$out" --log-level=warning --log-override:ignored-bare-import=silent
 
@@ -51,7 +52,7 @@ site, then paste into your page (adjust the path to where the folder is):
   <vae-playground view="traverse"></vae-playground>
 
 Attributes
-  view       full | draw | posterior | traverse | interpolate | samples | manifold | train  (default full)
+  view       full | draw | posterior | estimators | traverse | interpolate | samples | manifold | train  (default full)
   model      a model of the zoo by name: default, mnist-2d (latent 2), mnist-10d,
              fashion-10d, mnist-dlgm (two stochastic layers); or the URL of a
              .safetensors checkpoint, relative to your page (default: the pretrained

@@ -6,6 +6,7 @@ import { DrawPad } from '../views/draw-pad';
 import { DrawPanel } from '../views/draw-panel';
 import { ImputePanel } from '../views/impute';
 import { PosteriorPanel } from '../views/posterior';
+import { EstimatorLab } from '../views/estimator-lab';
 import { LatentViews } from '../views/latent';
 import { initModelIO } from '../views/model-io';
 import { Scatter } from '../views/scatter';
@@ -35,6 +36,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   // Imputation and the traversal start from the drawing; their views always include one.
   if (draw && has('impute-canvas')) new ImputePanel(holder, draw, root);
   if (draw && has('posterior-map')) new PosteriorPanel(holder, draw, root);
+  if (draw && has('estimator-variance')) new EstimatorLab(holder, draw, root);
   if (draw && has('traversal')) new Traversal(holder, draw, root);
   if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
   if (has('scatter')) new Scatter(holder, root);

@@ -84,6 +84,19 @@ export interface PosteriorMap {
   refined: QBound | null;
 }
 
+/** One gradient estimator at one L (vae_core::inference::variance::EstimatorStats). */
+export interface EstimatorStats {
+  estimator: 'sgvb-b' | 'sgvb-a' | 'score' | 'score-baseline';
+  samples: number;
+  repetitions: number;
+  /** Per-parameter variance over the repetitions, averaged over the encoder's parameters. */
+  mean_param_variance: number;
+  /** Mean and variance of the gradient projected on one fixed random unit direction. */
+  projection_mean: number;
+  projection_variance: number;
+  mean_gradient_norm: number;
+}
+
 export interface Model {
   free(): void;
   config(): ModelConfig;
@@ -100,6 +113,8 @@ export interface Model {
   elbo(x: Float32Array, samples: number): number;
   /** Throws for a latent below 2 and for two-layer models, with the reason. */
   posterior(x: Float32Array, grid: number, refinedMu?: Float32Array, refinedLv?: Float32Array): PosteriorMap;
+  /** The four estimators at L = samples; throws for a two-layer model, with the reason. */
+  estimatorVariance(x: Float32Array, samples: number, repetitions: number, seed: number): EstimatorStats[];
   toCheckpoint(meta: Record<string, string>): Uint8Array;
   checksum(): number;
 }

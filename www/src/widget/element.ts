@@ -4,7 +4,7 @@
 //   <vae-playground view="traverse" height="420"></vae-playground>
 //
 // Attributes (read when the element is first connected; `height` also later):
-//   view      full | draw | posterior | traverse | interpolate | samples | manifold | train (default full)
+//   view      full | draw | posterior | estimators | traverse | interpolate | samples | manifold | train (default full)
 //   model     a zoo model by name (default, mnist-2d, mnist-10d, fashion-10d, mnist-dlgm) or the
 //             URL of a .safetensors checkpoint, relative to the page (default: the pretrained
 //             model next to this module)
