@@ -7,6 +7,7 @@ import { DrawPanel } from '../views/draw-panel';
 import { ImputePanel } from '../views/impute';
 import { PosteriorPanel } from '../views/posterior';
 import { EstimatorLab } from '../views/estimator-lab';
+import { KlBars } from '../views/kl-bars';
 import { LatentViews } from '../views/latent';
 import { initModelIO } from '../views/model-io';
 import { Scatter } from '../views/scatter';
@@ -22,6 +23,13 @@ export interface Panels {
   pad: DrawPad | null;
   draw: DrawPanel | null;
   train: TrainPanel | null;
+}
+
+/** The chart's toggle and line for the ELBO's two terms, where the markup has them. */
+function chartTerms(root: Root): { toggle: HTMLInputElement; line: HTMLElement } | null {
+  const toggle = find<HTMLInputElement>('chart-terms', root);
+  const line = find('elbo-terms', root);
+  return toggle && line ? { toggle, line } : null;
 }
 
 /** onFirstPaint: after the first reconstruction (at once when there is no draw panel). */
@@ -40,10 +48,11 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   if (draw && has('traversal')) new Traversal(holder, draw, root);
   if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
   if (has('scatter')) new Scatter(holder, root);
+  if (has('kl-bars')) new KlBars(holder, root);
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
-    const panel = new TrainPanel(holder, store, new ElboChart(el('chart', root)), root, root === document);
+    const panel = new TrainPanel(holder, store, new ElboChart(el('chart', root), chartTerms(root)), root, root === document);
     initModelIO(holder, store, () => panel.modelReplaced(), root);
     bindForm(store, root);
     // The settings' architecture is the model's: a link written from them then names the

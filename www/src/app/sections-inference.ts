@@ -1,4 +1,4 @@
-// The inference panels' markup (see sections.ts): the estimator lab. Static strings only.
+// The inference panels' markup (see sections.ts): the estimator lab and the KL bars. Static strings only.
 
 /** The gradient estimators' variance (views/estimator-lab.ts): it needs a draw section beside it. */
 export function estimatorSection(): string {
@@ -29,6 +29,26 @@ export function estimatorSection(): string {
       <table class="lab" id="estimator-means" data-testid="estimator-means">
         <caption>Mean of u · ∂ELBO/∂φ (u: one fixed random unit direction) ± its standard error: every estimator has the same expectation</caption>
         <thead><tr><th scope="col">L</th><th scope="col">SGVB B</th><th scope="col">SGVB A</th><th scope="col">score function</th><th scope="col">score + baseline</th></tr></thead>
+        <tbody></tbody>
+      </table>
+    </section>`;
+}
+
+/** KL per latent dimension and the active units (views/kl-bars.ts). */
+export function activitySection(): string {
+  return `<section class="panel" data-view="activity" aria-labelledby="kl-title">
+      <h2 id="kl-title">Which latent dimensions are used</h2>
+      <p class="explain">Over the first 1000 test images: the KL term of each dimension, KL(q(z<sub>d</sub>|x) ‖ p(z<sub>d</sub>)) averaged
+        over the images (top; it adds up to the ELBO's KL term), and how much the posterior mean moves with the image,
+        A<sub>d</sub> = Cov<sub>x</sub>(E<sub>q</sub>[z<sub>d</sub>|x]) (bottom, log scale). A dimension is <em>active</em> when
+        A<sub>d</sub> &gt; 0.01, above the red line (Burda, Grosse &amp; Salakhutdinov 2016); an inactive one costs no KL and carries
+        nothing about x. It follows training.</p>
+      <canvas data-testid="kl-bars" id="kl-bars" class="kl-bars" height="300"
+        aria-label="Bars: KL per latent dimension (top) and each dimension's activity on a log scale with the threshold 0.01 (bottom)"></canvas>
+      <p data-testid="active-units" id="active-units"></p>
+      <p class="small" id="kl-note" aria-live="polite"></p>
+      <table class="lab" id="kl-table" data-testid="kl-table">
+        <thead><tr><th scope="col">dimension</th><th scope="col">KL (nats)</th><th scope="col">A<sub>d</sub></th><th scope="col"></th></tr></thead>
         <tbody></tbody>
       </table>
     </section>`;

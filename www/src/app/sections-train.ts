@@ -33,6 +33,9 @@ export function trainSection(): string {
       <p class="small" id="saved-status" data-testid="saved-status"></p>
       <progress id="epoch-progress" max="1" value="0" aria-label="Progress through the current epoch"></progress>
       <div id="chart" class="chart" role="img" aria-label="Training bound and test ELBO against the step"><p id="chart-empty" class="chart-empty">The learning curves appear here once training starts.</p></div>
+      <p class="small"><label><input type="checkbox" id="chart-terms" data-testid="chart-terms"> Show the test ELBO's two terms:
+        the expected reconstruction log-likelihood E<sub>q</sub>[log p(x|z)] and KL(q(z|x) ‖ p(z)) (right axis)</label></p>
+      <p class="small" id="elbo-terms" data-testid="elbo-terms" aria-live="off"></p>
       <p class="explain small">Test ELBO: on the first 1000 test images, after every epoch and every few seconds. The training bound
         is noisier: each point averages a few minibatches, each with fresh random binarization and noise.</p>
 

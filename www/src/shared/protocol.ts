@@ -72,7 +72,8 @@ export type FromWorker =
   | { type: 'started'; run: number; trainLen: number; config: ModelConfig }
   | Progress
   | { type: 'params'; run: number; step: number; params: Float32Array }
-  | { type: 'test'; run: number; step: number; epoch: number; elbo: number }
+  /** The test ELBO and its two terms, E_q[log p(x|z)] and KL(q(z|x) || p(z)): elbo = rec - kl. */
+  | { type: 'test'; run: number; step: number; epoch: number; elbo: number; reconstruction: number; kl: number }
   | { type: 'paused' }
   | { type: 'need-start' }
   | { type: 'error'; message: string }

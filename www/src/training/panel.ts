@@ -312,7 +312,7 @@ export class TrainPanel {
         this.holder.setParams(m.params);
         break;
       case 'test':
-        this.chart.addTest(this.offset + m.step, m.elbo);
+        this.chart.addTest(this.offset + m.step, m.elbo, m);
         this.showNumbers(undefined, undefined, nats(m.elbo));
         break;
       case 'paused':

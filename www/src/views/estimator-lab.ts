@@ -96,7 +96,7 @@ export class EstimatorLab {
   }
 
   private answer(m: FromLabWorker): void {
-    if (m.id !== this.run || !this.running) return;
+    if (m.id !== this.run || !this.running || m.type === 'activity') return;
     if (m.type === 'refused') {
       this.running = false;
       this.host.dataset.state = 'refused';

@@ -1,6 +1,6 @@
-// The estimator lab's worker: its own wasm instance and a copy of the page's model, so the
-// gradient estimators' variance (hundreds of encoder gradients per L) never blocks the
-// page. Requests are answered in order; the page sends the next L only after this one's
+// The inference panels' worker: its own wasm instance and a copy of the page's model, so the
+// gradient estimators' variance (hundreds of encoder gradients per L) and the latent
+// activity of 1000 test images never block the page. Requests are answered in order; the page sends the next L only after this one's
 // answer, and terminates the worker to stop a run at once.
 import type { FromLabWorker, ToLabWorker } from '../shared/lab-protocol';
 import { loadWasm, Model } from '../shared/wasm';
@@ -35,6 +35,10 @@ function handle(m: ToLabWorker): void {
     return;
   }
   try {
+    if (m.type === 'activity') {
+      post({ type: 'activity', id: m.id, activity: model.latentActivity(m.x) });
+      return;
+    }
     post({ type: 'stats', id: m.id, samples: m.samples, stats: model.estimatorVariance(m.x, m.samples, m.repetitions, m.seed) });
   } catch (e) {
     post({ type: 'refused', id: m.id, reason: message(e) });
@@ -47,6 +51,6 @@ self.onmessage = (e: MessageEvent<ToLabWorker>) => {
   const m = e.data;
   void loaded.then(
     () => handle(m),
-    (e) => m.type === 'measure' && post({ type: 'refused', id: m.id, reason: `the worker could not load WebAssembly: ${message(e)}` }),
+    (e) => m.type !== 'model' && post({ type: 'refused', id: m.id, reason: `the worker could not load WebAssembly: ${message(e)}` }),
   );
 };

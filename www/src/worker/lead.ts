@@ -104,11 +104,12 @@ function sendParams(): void {
 
 function testElbo(epoch: number): void {
   if (!lead || !data || !team.replica) return;
-  const elbo = lead.testElbo(team.replica, data.d, TEST_IMAGES);
+  // One pass gives the bound and its two terms (the same images and noise as testElbo).
+  const { elbo, reconstruction, kl } = lead.testTerms(team.replica, data.d, TEST_IMAGES);
   lastTest = performance.now();
   curves.test.push([(savedRun?.offset ?? 0) + lastStep, elbo]);
   persist.thin(curves.test);
-  post({ type: 'test', run, step: lastStep, epoch, elbo });
+  post({ type: 'test', run, step: lastStep, epoch, elbo, reconstruction, kl });
 }
 
 /** Keeps the current state as the rollback point and, when enabled, in IndexedDB. */
