@@ -26,6 +26,7 @@ export function trainSection(): string {
         <div><dt>Epoch ends in</dt><dd id="eta-value">—</dd></div>
         <div><dt>Workers</dt><dd data-testid="workers-value" id="workers-value">—</dd></div>
       </dl>
+      <p class="small" id="train-path" data-testid="train-path"></p>
       <p class="small" id="worker-choice" data-testid="worker-choice" aria-live="polite"></p>
       <p class="small" id="worker-stats" data-testid="worker-stats" aria-live="off"></p>
       <p class="small notice" id="worker-notice" data-testid="worker-notice" role="status"></p>
@@ -53,6 +54,9 @@ export function trainSection(): string {
           <label>Estimator <select id="opt-estimator">
             <option value="a">SGVB A (eq. 6)</option><option value="b" selected>SGVB B (eq. 7)</option><option value="iwae">IWAE bound</option>
           </select></label>
+          <label>Binarization <select id="opt-binarization" title="Bernoulli decoder only; a Gaussian decoder sees grey pixels">
+            <option value="dynamic" selected>dynamic (fresh each visit)</option><option value="fixed">fixed (one draw per image)</option>
+          </select></label>
           <label>Samples L <select id="opt-samples"><option selected>1</option><option>2</option><option>5</option><option>10</option></select></label>
           <label>Workers K <select id="opt-workers" data-testid="opt-workers"
             title="Web Workers sharing each minibatch (data-parallel); changes apply at once">
@@ -65,6 +69,11 @@ export function trainSection(): string {
           <label>Latent dimensions <select id="opt-latent"><option>2</option><option>5</option><option>10</option><option selected>20</option><option>50</option></select></label>
           <label>Hidden units <select id="opt-hidden"><option>100</option><option>200</option><option selected>400</option><option>500</option><option>800</option></select></label>
           <label>Activation <select id="opt-activation"><option value="relu" selected>ReLU</option><option value="tanh">tanh (paper)</option></select></label>
+          <label>Second stochastic layer z2 <select id="opt-latent2" title="Rezende et al.'s deep latent Gaussian model: p(z2) p(z1|z2) p(x|z1)">
+            <option value="0" selected>none (one layer)</option><option>5</option><option>10</option><option>20</option>
+          </select></label>
+          <label>q family <select id="opt-family"><option value="gaussian" selected>Gaussian</option><option value="laplace">Laplace</option><option value="logistic">logistic</option></select></label>
+          <label>Initialisation <select id="opt-init"><option value="glorot" selected>Glorot</option><option value="paper">paper: N(0, 0.01)</option></select></label>
           <label>Decoder <select id="opt-decoder"><option value="bernoulli" selected>Bernoulli (binarized pixels)</option><option value="gaussian">Gaussian (grey pixels)</option></select></label>
         </fieldset>
       </form>

@@ -1,7 +1,7 @@
 // Messages between the page and the training worker (worker/lead.ts). Types only.
 import type { Phases } from './team-stats';
 import type { SavedMeta } from './persist';
-import type { Binarization, ModelConfig, TrainConfig } from './wasm';
+import type { Binarization, Init, ModelConfig, TrainConfig } from './wasm';
 
 export type DatasetName = 'mnist' | 'fashion-mnist';
 
@@ -16,6 +16,8 @@ export type ToWorker =
       from: StartFrom;
       train: TrainConfig;
       binarization: Binarization;
+      /** A fresh model's initial weights (the core's default when absent). */
+      init?: Init;
       dataset: DatasetName;
       /** Save the run to IndexedDB every few seconds and on pause (the page: yes). */
       persist?: boolean;
@@ -69,7 +71,8 @@ export interface Progress {
 
 export type FromWorker =
   | { type: 'status'; text: string }
-  | { type: 'started'; run: number; trainLen: number; config: ModelConfig }
+  /** hostPath: the team trains by the hand-written host path (one layer, Gaussian q), else by dfdx's autodiff. */
+  | { type: 'started'; run: number; trainLen: number; config: ModelConfig; hostPath: boolean }
   | Progress
   | { type: 'params'; run: number; step: number; params: Float32Array }
   /** The test ELBO and its two terms, E_q[log p(x|z)] and KL(q(z|x) || p(z)): elbo = rec - kl. */

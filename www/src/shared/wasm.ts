@@ -260,8 +260,10 @@ export const DEFAULT_TRAIN: TrainConfig = {
 };
 
 /** The binarization that matches a decoder: Bernoulli wants binary pixels, Gaussian greys. */
-export function binarizationFor(decoder: DecoderKind): Binarization {
-  return decoder === 'gaussian' ? 'greyscale' : 'dynamic';
+/** The training data's binarization: grey pixels for a Gaussian decoder, else the choice
+ * (the settings' `binarization`; dynamic by default, as the core's). */
+export function binarizationFor(decoder: DecoderKind, choice: 'dynamic' | 'fixed' = 'dynamic'): Binarization {
+  return decoder === 'gaussian' ? 'greyscale' : choice;
 }
 
 let loading: Promise<{ memory: WebAssembly.Memory }> | null = null;

@@ -7,7 +7,7 @@ import { SavedRunOffer } from './saved-run';
 import type { ModelHolder } from '../app/model-holder';
 import { duration, el, errorMessage, nats, randomSeed, showError, type Root } from '../views/ui';
 import { binarizationFor, DEFAULT_MODEL, Model, withVariant } from '../shared/wasm';
-import { architecture, settingsOf, trainConfigOf, trainSettingsOf, TRAINER_KEYS } from '../pure/settings';
+import { architecture, settingsOf, trainConfigOf, trainingPath, trainSettingsOf, TRAINER_KEYS } from '../pure/settings';
 import type { SettingsStore } from '../settings/store';
 
 type State = 'idle' | 'starting' | 'running' | 'paused';
@@ -217,7 +217,7 @@ export class TrainPanel {
     this.offset += this.lastStep;
     this.epochOffset += this.lastEpoch;
     this.lastStep = this.lastEpoch = 0;
-    this.start({ kind: 'checkpoint', bytes }, binarizationFor(this.holder.model.config().decoder), [bytes.buffer]);
+    this.start({ kind: 'checkpoint', bytes }, binarizationFor(this.holder.model.config().decoder, this.store.get('binarization')), [bytes.buffer]);
   }
 
   private fromScratch(): void {
@@ -233,7 +233,7 @@ export class TrainPanel {
     this.offset = this.lastStep = this.epochOffset = this.lastEpoch = 0;
     this.chart.reset();
     this.showNumbers('—', '—', '—');
-    this.start({ kind: 'fresh', model: config }, binarizationFor(config.decoder), [], seed);
+    this.start({ kind: 'fresh', model: config }, binarizationFor(config.decoder, this.store.get('binarization')), [], seed);
   }
 
   private start(from: StartFrom, binarization: ReturnType<typeof binarizationFor>, transfer: Transferable[], seed = randomSeed()): void {
@@ -249,6 +249,7 @@ export class TrainPanel {
         from,
         train: this.trainConfig(seed),
         binarization,
+        init: this.store.get('init'),
         dataset: this.store.get('dataset'),
         persist: this.persist,
         offset: this.offset,
@@ -268,6 +269,7 @@ export class TrainPanel {
         break;
       case 'started':
         if (this.state === 'starting') this.state = 'running';
+        el('train-path', this.root).textContent = trainingPath(m.hostPath);
         break;
       case 'progress':
         this.lastStep = m.step;

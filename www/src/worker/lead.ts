@@ -345,7 +345,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   post({ type: 'status', text: 'Building the model…' });
   lead =
     m.from.kind === 'fresh'
-      ? Lead.fresh(m.from.model, m.train, m.binarization, undefined, d)
+      ? Lead.fresh(m.from.model, m.train, m.binarization, m.init, d)
       : Lead.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
   persistOn = m.persist ?? false;
   savedRun = { dataset: m.dataset, binarization: m.binarization, config: lead.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
@@ -353,7 +353,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   snapshot = lead.state({});
   await startTeam(snapshot, initialK());
   begin(0, 0);
-  post({ type: 'started', run, trainLen: d.trainLen(), config: lead.config() });
+  post({ type: 'started', run, trainLen: d.trainLen(), config: lead.config(), hostPath: team.hostPath });
   testElbo(0); // the chart's first point: where training starts from
   await checkpointNow(); // the first rollback point
   post({ type: 'status', text: '' });
