@@ -85,3 +85,22 @@ test('the pretrained model: KL per dimension, activity and active units equal `v
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the two-layer model: the activity of z1 and its active units equal `vae activity`; no KL per dimension, and the panel says why', async () => {
+  const model = join(ROOT, 'www/assets/models/mnist-dlgm.safetensors');
+  const { stdout } = await run(VAE, ['activity', '--model', model, '--test-limit', '1000', '--json'], { cwd: ROOT });
+  const ref = JSON.parse(stdout);
+  const { page, errors } = await openPage(env, '#model=mnist-dlgm&view=activity');
+  assert.equal(await settled(page), 'done');
+  assert.equal(ref.kl_per_dim, null);
+  const got = await page.evaluate(() => Array.from(document.querySelectorAll('#kl-table tbody tr'), (tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  assert.equal(got.length, ref.activity.length);
+  for (let d = 0; d < got.length; d++) {
+    assert.equal(got[d][0], '—');
+    assert.ok(Math.abs(Number(got[d][1]) - ref.activity[d]) <= 5e-4 * ref.activity[d] + 1e-12, `z1_${d + 1}: ${got[d][1]} vs ${ref.activity[d]}`);
+  }
+  assert.equal(Number(/^(\d+) of/.exec(await text(page, 'active-units'))?.[1]), ref.active_units);
+  assert.match(await page.locator('#kl-note').innerText(), /two-layer model.*not N\(0, I\)/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

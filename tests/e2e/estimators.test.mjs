@@ -122,3 +122,15 @@ test('Measure: the variances and means equal `vae estimators` on the same image 
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a two-layer model is refused in the panel with the reason, not in a banner', async () => {
+  const { page, errors } = await openPage(env, '#model=mnist-dlgm&view=estimators');
+  await page.getByRole('button', { name: 'Measure' }).click();
+  const chart = page.getByTestId('estimator-variance');
+  await until(async () => ['done', 'refused', 'failed'].includes(await chart.getAttribute('data-state')), { what: 'the answer' });
+  assert.equal(await chart.getAttribute('data-state'), 'refused');
+  assert.match(await page.locator('#lab-status').innerText(), /one-stochastic-layer models/);
+  assert.equal(await page.getByTestId('error').isVisible(), false, 'no error banner');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
