@@ -33,6 +33,10 @@ export class EstimatorLab {
   private measured: Float32Array | null = null;
   private drawn: Float32Array | null = null;
   private plot: uPlot | null = null;
+  /** The run's choices, fixed at Measure (the form may change while it runs). */
+  private choice = { repetitions: 20, seed: 1 };
+  /** Training moved the model while a run measured its copy. */
+  private moved = false;
   private readonly host: HTMLElement;
 
   constructor(
@@ -46,6 +50,7 @@ export class EstimatorLab {
       // A run measures the model as it was at Measure (the worker has a copy): training only
       // dates the figures; a replaced model makes a run pointless.
       if (change === 'replaced') this.outdated('the model was replaced');
+      else if (this.running) this.moved = true;
       else if (this.measured) this.outdated('training has moved the model');
     });
     draw.onUpdate(() => {
@@ -77,14 +82,17 @@ export class EstimatorLab {
     this.results = [];
     [this.measured, this.drawn] = [x8, x];
     this.host.dataset.state = 'busy';
+    this.choice = { repetitions, seed };
+    this.moved = false;
     this.offerImage(x8);
     this.table();
     const bytes = this.holder.model.toCheckpoint({});
     this.post({ type: 'model', bytes }, [bytes.buffer]);
-    this.next(repetitions, seed);
+    this.next();
   }
 
-  private next(repetitions: number, seed: number): void {
+  private next(): void {
+    const { repetitions, seed } = this.choice;
     const samples = SWEEP[this.results.length];
     const progress = el<HTMLProgressElement>('lab-progress', this.root);
     progress.hidden = false;
@@ -109,13 +117,14 @@ export class EstimatorLab {
     this.chart();
     const [first] = m.stats;
     if (this.results.length < SWEEP.length) {
-      this.next(first.repetitions, Number(el<HTMLInputElement>('lab-seed', this.root).value));
+      this.next();
       return;
     }
     this.running = false;
     el('lab-progress', this.root).hidden = true;
     this.host.dataset.state = 'done';
     this.status(`Done: L = ${SWEEP.join(', ')}, ${first.repetitions} repetitions each.`);
+    if (this.moved) this.outdated('training has moved the model');
   }
 
   /** Stops a run (terminating the worker: a long L ends at once) or dates finished figures. */
