@@ -6,6 +6,7 @@
 #   dist/worker.js, replica-worker.js   the training workers, started on first training
 #   dist/posterior-worker.js    the posterior map's worker, started when the map is seen
 #   dist/import-worker.js       parses uploads of your own data (widgets showing the full page)
+#   dist/lab-worker.js          the estimator lab's worker, started by its Measure button
 #   dist/pkg/vae_wasm_bg.wasm, vae_wasm_relaxed_bg.wasm
 #                               the model code (plain simd128 / relaxed SIMD, picked at run
 #                               time), one instance per page however many widgets
@@ -34,7 +35,7 @@ log "bundling the widget and its workers"
 # CSS as text: the element adopts it into its shadow root, so no <link> or <style> is needed
 # on the host page (and nothing leaks out of the widget).
 node_modules/.bin/esbuild vae-playground=www/src/widget/index.ts worker=www/src/worker/lead.ts replica-worker=www/src/worker/replica-worker.ts \
-  posterior-worker=www/src/worker/posterior-worker.ts import-worker=www/src/worker/import-worker.ts \
+  posterior-worker=www/src/worker/posterior-worker.ts lab-worker=www/src/worker/lab-worker.ts import-worker=www/src/worker/import-worker.ts \
   --bundle --format=esm --target=es2022 --minify --loader:.css=text \
   --outdir="$out" --log-level=warning --log-override:ignored-bare-import=silent
 

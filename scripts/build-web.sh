@@ -26,7 +26,7 @@ node_modules/.bin/tsc -p www/tsconfig.worker.json
 
 log "bundling"
 node_modules/.bin/esbuild main=www/src/app/main.ts worker=www/src/worker/lead.ts replica-worker=www/src/worker/replica-worker.ts \
-  posterior-worker=www/src/worker/posterior-worker.ts import-worker=www/src/worker/import-worker.ts \
+  posterior-worker=www/src/worker/posterior-worker.ts lab-worker=www/src/worker/lab-worker.ts import-worker=www/src/worker/import-worker.ts \
   --bundle --format=esm --target=es2022 --minify --sourcemap \
   --outdir=www/build --log-level=warning
 

@@ -80,6 +80,10 @@ test('property: valid settings and a view come back from the hash they write', (
       estimator: pick(['a', 'b', 'iwae']),
       lr: String(Number((r() * 0.999 + 0.0005).toPrecision(1 + Math.floor(r() * 4)))),
       workers: r() < 0.3 ? 'auto' : 1 + Math.floor(r() * 16),
+      latent2: r() < 0.5 ? 0 : 1 + Math.floor(r() * 200),
+      family: pick(['gaussian', 'laplace', 'logistic']),
+      init: pick(['glorot', 'paper']),
+      binarization: pick(['dynamic', 'fixed']),
     };
     const view = pick([null, ...h.VIEWS]);
     const back = h.readHash(h.hashFor(v, view));

@@ -13,6 +13,11 @@ pub struct EstimatorsArgs {
     /// Checkpoint written by `vae train --out` (one stochastic layer)
     #[arg(long, value_name = "FILE.safetensors")]
     pub model: PathBuf,
+    /// An image to measure instead of test images: an 8-bit PNG of the model's size, read as
+    /// intensities v / 255 without binarization (the page's drawing, as the estimator lab
+    /// measured it)
+    #[arg(long, value_name = "FILE.png", conflicts_with_all = ["image_index", "images"])]
+    pub image: Option<PathBuf>,
     /// Index of the first test image
     #[arg(long, default_value_t = 0)]
     pub image_index: usize,
@@ -36,12 +41,19 @@ pub struct EstimatorsArgs {
 
 pub fn run<D: Device<f32>>(args: &EstimatorsArgs, dev: D) -> Result<(), String> {
     let model = Loaded::read(&args.model, dev)?;
-    let (x, _) = test_images(&model, &args.data, args.image_index, args.images)?;
+    let x = match &args.image {
+        Some(path) => {
+            let x = crate::images::read_png(path)?;
+            model.check_dim(x.len())?;
+            x
+        }
+        None => test_images(&model, &args.data, args.image_index, args.images)?.0,
+    };
     let stats = variance_sweep(&model.vae, &x, &args.samples, args.repetitions, args.seed)?;
     if args.json {
         let v = serde_json::json!({
-            "image_index": args.image_index,
-            "images": args.images,
+            "image_index": args.image.is_none().then_some(args.image_index),
+            "images": if args.image.is_some() { 1 } else { args.images },
             "repetitions": args.repetitions,
             "estimators": stats,
         });

@@ -58,6 +58,22 @@ impl Raster {
     }
 }
 
+/// An 8-bit PNG (greyscale, or colour read by its red channel, as a canvas's grey pixels
+/// are) as intensities v / 255, row-major: the page's "the image measured (PNG)".
+pub fn read_png(path: &Path) -> Result<Vec<f32>, String> {
+    let err = |e: &dyn std::fmt::Display| format!("reading {}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(|e| err(&e))?;
+    let mut dec = png::Decoder::new(std::io::BufReader::new(file));
+    dec.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = dec.read_info().map_err(|e| err(&e))?;
+    let size = reader.output_buffer_size().ok_or_else(|| err(&"the image is too large"))?;
+    let mut buf = vec![0u8; size];
+    let info = reader.next_frame(&mut buf).map_err(|e| err(&e))?;
+    let channels = info.color_type.samples();
+    let n = info.width as usize * info.height as usize;
+    Ok(buf[..n * channels].chunks_exact(channels).map(|p| f32::from(p[0]) / 255.0).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +87,15 @@ mod tests {
         assert_eq!(r.pixels[0], 255);
         // The fourth cell has no image: background.
         assert_eq!(r.pixels[3 * 5 + 3], 0);
+    }
+
+    #[test]
+    fn png_round_trip() {
+        let path = std::env::temp_dir().join(format!("vae-images-{}.png", std::process::id()));
+        let r = Raster { width: 2, height: 1, pixels: vec![0, 255] };
+        r.write_png(&path).unwrap();
+        assert_eq!(read_png(&path), Ok(vec![0.0, 1.0]));
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `vae`: train, evaluate and draw from variational autoencoders (Kingma & Welling,
 //! Auto-Encoding Variational Bayes, 2014) on the command line. One subcommand per module;
 //! this file only parses arguments and picks the device.
+mod activity;
 mod args;
 mod bench;
 mod data_dir;
@@ -39,6 +40,8 @@ enum Command {
     Posterior(posterior::PosteriorArgs),
     /// Variance of the encoder's gradient by SGVB B, SGVB A and the score function, as L grows
     Estimators(estimators::EstimatorsArgs),
+    /// The test ELBO's two terms, KL per latent dimension and the active units of a checkpoint
+    Activity(activity::ActivityArgs),
     /// Time training steps of the standard 784-400-20 model; prints one JSON line
     Bench(bench::BenchArgs),
 }
@@ -76,6 +79,7 @@ fn main() {
         Command::Reconstruct(a) => on_device!(kind, |dev| reconstruct::run(&a, dev)),
         Command::Posterior(a) => on_device!(kind, |dev| posterior::run(&a, dev)),
         Command::Estimators(a) => on_device!(kind, |dev| estimators::run(&a, dev)),
+        Command::Activity(a) => on_device!(kind, |dev| activity::run(&a, dev)),
         Command::Bench(a) => on_device!(kind, |dev| bench::run(&a, kind, dev)),
     };
     if let Err(e) = result {

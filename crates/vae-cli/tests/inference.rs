@@ -1,4 +1,4 @@
-//! `vae posterior` and `vae estimators` end to end on a small latent-2 model trained here
+//! `vae posterior`, `vae estimators` and `vae activity` end to end on a small latent-2 model trained here
 //! (passes with a note when data/mnist is absent).
 mod common;
 
@@ -67,10 +67,46 @@ fn posterior_and_estimators_print_consistent_json() {
 }
 
 #[test]
+fn activity_splits_the_test_elbo_of_vae_eval() {
+    let Some(m) = model() else { return };
+    let data = mnist().unwrap();
+    let f = |v: &Value| v.as_f64().unwrap();
+    let a = json(&ok(&["activity", "--model", &m, "--test-limit", "200", "--json", "--data-dir", &data]));
+    let e = json(&ok(&[
+        "eval",
+        "--model",
+        &m,
+        "--iw",
+        "1",
+        "--test-limit",
+        "200",
+        "--seed",
+        "1",
+        "--json",
+        "--quiet",
+        "--data-dir",
+        &data,
+    ]));
+    let t = &a["terms"];
+    assert!((f(&t["reconstruction"]) - f(&t["kl"]) - f(&t["elbo"])).abs() < 1e-9, "{t}");
+    // The same bound as `vae eval` computes it (other code, the same noise): f32 sums.
+    assert!((f(&t["elbo"]) - f(&e["elbo"])).abs() < 1e-3, "{t} vs {e}");
+    let kl: Vec<f64> = a["kl_per_dim"].as_array().unwrap().iter().map(f).collect();
+    assert!(
+        (kl.iter().sum::<f64>() - f(&t["kl"])).abs() < 1e-3,
+        "the KL per dimension adds up to the KL term: {kl:?} vs {t}"
+    );
+    let active = a["activity"].as_array().unwrap().iter().filter(|v| f(v) > 0.01).count();
+    assert_eq!(a["active_units"].as_u64(), Some(active as u64));
+}
+
+#[test]
 fn bad_requests_fail_clearly() {
     let Some(m) = model() else { return };
     let data = mnist().unwrap();
     fails_with(&["posterior", "--model", &m, "--image-index", "10000", "--data-dir", &data], &["not among the 10000"]);
     fails_with(&["posterior", "--model", &m, "--grid", "1", "--data-dir", &data], &["grid must be in 2..=512"]);
     fails_with(&["estimators", "--model", &m, "--repetitions", "1", "--data-dir", &data], &["2 or more repetitions"]);
+    fails_with(&["estimators", "--model", &m, "--image", "no/such.png"], &["reading no/such.png"]);
+    fails_with(&["activity", "--model", &m, "--test-limit", "20000", "--data-dir", &data], &["not among the 10000"]);
 }

@@ -65,3 +65,12 @@ impl Model {
         Ok(to_js(&activity::latent_activity(&self.vae, x)))
     }
 }
+
+/// Test images (intensities) as the model is evaluated on them (`vae eval`, the training
+/// worker's test ELBO): binary models see one fixed binarization. `binarization` is
+/// "dynamic", "fixed" or "greyscale".
+#[wasm_bindgen(js_name = prepareTest)]
+pub fn prepare_test(pixels: &[f32], binarization: &str) -> Result<Vec<f32>, JsError> {
+    let b: vae_core::data::Binarization = binarization.parse().map_err(|e: String| JsError::new(&e))?;
+    Ok(vae_core::train::prepare_test(pixels, b))
+}

@@ -171,6 +171,20 @@ impl Lead {
     /// images, as the CLI evaluates it (one fixed binarization for binary models).
     #[wasm_bindgen(js_name = testElbo)]
     pub fn test_elbo(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<f64, JsError> {
+        let (vae, x) = self.test_model(replica, data, limit)?;
+        Ok(vae_core::eval::elbo(&vae, x, 1, 1))
+    }
+
+    /// `testElbo` split into its two terms in one pass, on the same images and noise:
+    /// {reconstruction, kl, elbo} (vae_core::inference::activity::ElboTerms).
+    #[wasm_bindgen(js_name = testTerms)]
+    pub fn test_terms(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<JsValue, JsError> {
+        let (vae, x) = self.test_model(replica, data, limit)?;
+        Ok(to_js(&vae_core::inference::activity::elbo_terms(&vae, x, 1, 1)))
+    }
+
+    /// `replica`'s model and the first `limit` test images as evaluated (cached).
+    fn test_model(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<(Vae<Dev>, &[f32]), JsError> {
         let params = replica.params();
         if params.len() != self.state.params.len() {
             return Err(JsError::new("parameters do not fit the model"));
@@ -181,7 +195,7 @@ impl Lead {
             self.test = Some((n, prepare_test(&t.subset(n).pixels(), self.state.binarization)));
         }
         let vae = Vae::from_params(self.state.arch.clone(), params.to_vec(), vae_core::cpu());
-        Ok(vae_core::eval::elbo(&vae, &self.test.as_ref().expect("set above").1, 1, 1))
+        Ok((vae, &self.test.as_ref().expect("set above").1))
     }
 
     /// A model checkpoint of `replica`'s parameters with `meta`.

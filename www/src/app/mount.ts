@@ -6,6 +6,8 @@ import { DrawPad } from '../views/draw-pad';
 import { DrawPanel } from '../views/draw-panel';
 import { ImputePanel } from '../views/impute';
 import { PosteriorPanel } from '../views/posterior';
+import { EstimatorLab } from '../views/estimator-lab';
+import { KlBars } from '../views/kl-bars';
 import { LatentViews } from '../views/latent';
 import { initModelIO } from '../views/model-io';
 import { Scatter } from '../views/scatter';
@@ -24,6 +26,16 @@ export interface Panels {
   draw: DrawPanel | null;
   train: TrainPanel | null;
   posterior: PosteriorPanel | null;
+  /** The panels with workers of their own: a widget's teardown ends them. */
+  lab: EstimatorLab | null;
+  klBars: KlBars | null;
+}
+
+/** The chart's toggle and line for the ELBO's two terms, where the markup has them. */
+function chartTerms(root: Root): { toggle: HTMLInputElement; line: HTMLElement } | null {
+  const toggle = find<HTMLInputElement>('chart-terms', root);
+  const line = find('elbo-terms', root);
+  return toggle && line ? { toggle, line } : null;
 }
 
 /** onFirstPaint: after the first reconstruction (at once when there is no draw panel).
@@ -39,14 +51,16 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   // Imputation and the traversal start from the drawing; their views always include one.
   if (draw && has('impute-canvas')) new ImputePanel(holder, draw, root);
   const posterior = draw && has('posterior-map') ? new PosteriorPanel(holder, draw, root) : null;
+  const lab = draw && has('estimator-variance') ? new EstimatorLab(holder, draw, root) : null;
   if (draw && has('traversal')) new Traversal(holder, draw, root);
   if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
   if (has('scatter')) new Scatter(holder, root);
+  const klBars = has('kl-bars') ? new KlBars(holder, root) : null;
   if (has('own-data-add')) new OwnData(draw, root);
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
-    const panel = new TrainPanel(holder, store, new ElboChart(el('chart', root)), root, root === document, saved);
+    const panel = new TrainPanel(holder, store, new ElboChart(el('chart', root), chartTerms(root)), root, root === document, saved);
     initModelIO(holder, store, () => panel.modelReplaced(), root);
     bindForm(store, root);
     // The settings' architecture is the model's: a link written from them then names the
@@ -56,5 +70,5 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   }
   if (pad) pad.drawExample();
   else requestAnimationFrame(() => requestAnimationFrame(onFirstPaint));
-  return { pad, draw, train, posterior };
+  return { pad, draw, train, posterior, lab, klBars };
 }

@@ -26,6 +26,7 @@ export function trainSection(): string {
         <div><dt>Epoch ends in</dt><dd id="eta-value">—</dd></div>
         <div><dt>Workers</dt><dd data-testid="workers-value" id="workers-value">—</dd></div>
       </dl>
+      <p class="small" id="train-path" data-testid="train-path"></p>
       <p class="small" id="worker-choice" data-testid="worker-choice" aria-live="polite"></p>
       <p class="small" id="worker-stats" data-testid="worker-stats" aria-live="off"></p>
       <p class="small notice" id="worker-notice" data-testid="worker-notice" role="status"></p>
@@ -33,6 +34,9 @@ export function trainSection(): string {
       <p class="small" id="saved-status" data-testid="saved-status"></p>
       <progress id="epoch-progress" max="1" value="0" aria-label="Progress through the current epoch"></progress>
       <div id="chart" class="chart" role="img" aria-label="Training bound and test ELBO against the step"><p id="chart-empty" class="chart-empty">The learning curves appear here once training starts.</p></div>
+      <p class="small"><label><input type="checkbox" id="chart-terms" data-testid="chart-terms"> Show the test ELBO's two terms:
+        the expected reconstruction log-likelihood E<sub>q</sub>[log p(x|z)] and KL(q(z|x) ‖ p(z)) (right axis)</label></p>
+      <p class="small" id="elbo-terms" data-testid="elbo-terms" aria-live="off"></p>
       <p class="explain small"><span id="test-note" data-testid="test-note">Test ELBO: on the first 1000 test images</span>, after every epoch and every few seconds. The training bound
         is noisier: each point averages a few minibatches, each with fresh random binarization and noise.</p>
 
@@ -55,6 +59,9 @@ export function trainSection(): string {
           <label>Estimator <select id="opt-estimator">
             <option value="a">SGVB A (eq. 6)</option><option value="b" selected>SGVB B (eq. 7)</option><option value="iwae">IWAE bound</option>
           </select></label>
+          <label>Binarization <select id="opt-binarization" title="Bernoulli decoder only; a Gaussian decoder sees grey pixels">
+            <option value="dynamic" selected>dynamic (fresh each visit)</option><option value="fixed">fixed (one draw per image)</option>
+          </select></label>
           <label>Samples L <select id="opt-samples"><option selected>1</option><option>2</option><option>5</option><option>10</option></select></label>
           <label>Workers K <select id="opt-workers" data-testid="opt-workers"
             title="Web Workers sharing each minibatch (data-parallel); changes apply at once">
@@ -67,6 +74,11 @@ export function trainSection(): string {
           <label>Latent dimensions <select id="opt-latent"><option>2</option><option>5</option><option>10</option><option selected>20</option><option>50</option></select></label>
           <label>Hidden units <select id="opt-hidden"><option>100</option><option>200</option><option selected>400</option><option>500</option><option>800</option></select></label>
           <label>Activation <select id="opt-activation"><option value="relu" selected>ReLU</option><option value="tanh">tanh (paper)</option></select></label>
+          <label>Second stochastic layer z2 <select id="opt-latent2" title="Rezende et al.'s deep latent Gaussian model: p(z2) p(z1|z2) p(x|z1)">
+            <option value="0" selected>none (one layer)</option><option>5</option><option>10</option><option>20</option>
+          </select></label>
+          <label>q family <select id="opt-family"><option value="gaussian" selected>Gaussian</option><option value="laplace">Laplace</option><option value="logistic">logistic</option></select></label>
+          <label>Initialisation <select id="opt-init"><option value="glorot" selected>Glorot</option><option value="paper">paper: N(0, 0.01)</option></select></label>
           <label>Decoder <select id="opt-decoder"><option value="bernoulli" selected>Bernoulli (binarized pixels)</option><option value="gaussian">Gaussian (grey pixels)</option></select></label>
         </fieldset>
       </form>

@@ -3,13 +3,14 @@
 // copy, so ids, data-testids and labels cannot drift apart. Static strings only: nothing
 // from a URL or an attribute is ever interpolated into them.
 import { RANGE_NATS } from '../pure/heatmap';
+import { activitySection, estimatorSection } from './sections-inference';
 import { trainSection } from './sections-train';
 import { ownDataSection } from './sections-own';
 
-export { trainSection };
+export { activitySection, estimatorSection, trainSection };
 
 /** Which section a piece of the page is; the URL's `view` and the widget's views use these names. */
-export type SectionName = 'draw' | 'posterior' | 'traverse' | 'train' | 'impute' | 'interpolate' | 'samples' | 'manifold' | 'scatter';
+export type SectionName = 'draw' | 'posterior' | 'estimators' | 'activity' | 'traverse' | 'train' | 'impute' | 'interpolate' | 'samples' | 'manifold' | 'scatter';
 
 export function errorBanner(): string {
   return `<div class="error" data-testid="error" role="alert" hidden>
@@ -187,8 +188,10 @@ export function allSections(): string {
     drawSection(),
     traversalSection(),
     posteriorSection(),
+    estimatorSection(),
     trainSection(),
     ownDataSection(),
+    activitySection(),
     imputeSection(),
     interpolationSection(),
     samplesSection(),

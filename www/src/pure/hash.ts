@@ -4,7 +4,7 @@
 import type { SectionName } from '../app/sections';
 import { DEFAULTS, formatValue, KEYS, parseSettings, type Settings, type Values } from './settings';
 
-export const VIEWS: SectionName[] = ['draw', 'posterior', 'traverse', 'train', 'impute', 'interpolate', 'samples', 'manifold', 'scatter'];
+export const VIEWS: SectionName[] = ['draw', 'posterior', 'estimators', 'activity', 'traverse', 'train', 'impute', 'interpolate', 'samples', 'manifold', 'scatter'];
 
 export interface UrlState {
   settings: Settings;

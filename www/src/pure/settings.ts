@@ -4,7 +4,7 @@
 // name reported) rather than reaching the wasm side. DOM-free: tested in Node.
 import { MAX_WORKERS } from '../shared/team-stats';
 import type { DatasetName } from '../shared/protocol';
-import type { Activation, DecoderKind, Estimator, ModelConfig, OptimizerKind, TrainConfig } from '../shared/wasm';
+import type { Activation, DecoderKind, Estimator, Family, Init, ModelConfig, OptimizerKind, TrainConfig } from '../shared/wasm';
 
 /** Every setting the page has, each with a value. */
 export interface Values {
@@ -12,6 +12,14 @@ export interface Values {
   hidden: number;
   activation: Activation;
   decoder: DecoderKind;
+  /** Rezende et al.'s second stochastic layer z2 (its size), 0 for one layer. */
+  latent2: number;
+  /** q's family: Gaussian (AEVB), Laplace or logistic (AEVB section 2.4's other families). */
+  family: Family;
+  /** The initial weights of a fresh model (Glorot, or the paper's N(0, 0.01)). */
+  init: Init;
+  /** Binary decoders: a fresh binarization of each image at each visit, or one fixed one. */
+  binarization: 'dynamic' | 'fixed';
   dataset: DatasetName;
   /** Percent of the training set that is the personal set when mixed into MNIST. */
   mix: number;
@@ -38,6 +46,11 @@ export const DEFAULTS: Values = {
   hidden: 400,
   activation: 'relu',
   decoder: 'bernoulli',
+  // The core's defaults: ModelConfig (one layer, Gaussian q), Init::Glorot, dynamic binarization.
+  latent2: 0,
+  family: 'gaussian',
+  init: 'glorot',
+  binarization: 'dynamic',
   dataset: 'mnist',
   mix: 25,
   holdout: 10,
@@ -52,13 +65,15 @@ export const DEFAULTS: Values = {
 export const KEYS = Object.keys(DEFAULTS) as Key[];
 
 /** The settings that change the model's shape: they need a fresh model, not a new trainer. */
-export const ARCHITECTURE_KEYS: Key[] = ['latent', 'hidden', 'activation', 'decoder'];
-/** The settings a trainer is built with: a change needs a new trainer (the rate is live). */
-export const TRAINER_KEYS: Key[] = ['optimizer', 'batch', 'estimator', 'samples', 'dataset', 'mix', 'holdout'];
+export const ARCHITECTURE_KEYS: Key[] = ['latent', 'hidden', 'activation', 'decoder', 'latent2', 'family'];
+/** The settings a trainer is built with: a change needs a new trainer (the rate is live).
+ * The initialisation applies to "Train from scratch" only. */
+export const TRAINER_KEYS: Key[] = ['optimizer', 'batch', 'estimator', 'samples', 'dataset', 'mix', 'holdout', 'binarization'];
 
 const int = (lo: number, hi: number) => (v: string) => {
   const n = Number(v);
-  return Number.isInteger(n) && n >= lo && n <= hi ? n : undefined;
+  // + 0: "-0" is the integer 0 (it would be written back as "0").
+  return Number.isInteger(n) && n >= lo && n <= hi ? n + 0 : undefined;
 };
 const oneOf =
   <T extends string>(...allowed: T[]) =>
@@ -72,6 +87,10 @@ const PARSE: { [K in Key]-?: (v: string) => Values[K] | undefined } = {
   hidden: int(1, 2000),
   activation: oneOf('relu', 'tanh'),
   decoder: oneOf('bernoulli', 'gaussian'),
+  latent2: int(0, 200),
+  family: oneOf('gaussian', 'laplace', 'logistic'),
+  init: oneOf('glorot', 'paper'),
+  binarization: oneOf('dynamic', 'fixed'),
   dataset: oneOf('mnist', 'fashion-mnist', 'own', 'own-mnist'),
   mix: int(1, 90),
   holdout: int(1, 50),
@@ -119,12 +138,14 @@ export function architecture(base: ModelConfig, s: Settings): ModelConfig {
     hidden: s.hidden !== undefined ? [s.hidden] : base.hidden,
     activation: s.activation ?? base.activation,
     decoder: s.decoder ?? base.decoder,
+    latent2: s.latent2 !== undefined ? s.latent2 || null : base.latent2,
+    family: s.family ?? base.family,
   };
 }
 
 /** A model's architecture as settings (after loading a file, say). */
 export function settingsOf(c: ModelConfig): Settings {
-  return { latent: c.latent, hidden: c.hidden[0], activation: c.activation, decoder: c.decoder };
+  return { latent: c.latent, hidden: c.hidden[0], activation: c.activation, decoder: c.decoder, latent2: c.latent2 ?? 0, family: c.family };
 }
 
 /** A saved run's training configuration as settings. The rate is a decimal again: JSON kept
@@ -157,4 +178,13 @@ export function sameArchitecture(a: ModelConfig, b: ModelConfig): boolean {
     a.input_dim === b.input_dim &&
     a.hidden.join() === b.hidden.join()
   );
+}
+
+/** Which gradient code trains, in words: the core's hand-written forward and backward pass
+ * covers one stochastic layer with a Gaussian q; every other model is differentiated by
+ * dfdx's autodiff (slower, the same gradient). */
+export function trainingPath(hostPath: boolean): string {
+  return hostPath
+    ? 'Gradients: the hand-written host path (one stochastic layer, Gaussian q).'
+    : "Gradients: dfdx's automatic differentiation (two stochastic layers or a Laplace/logistic q are not on the hand-written host path): slower, the same method.";
 }

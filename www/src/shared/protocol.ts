@@ -1,7 +1,7 @@
 // Messages between the page and the training worker (worker/lead.ts). Types only.
 import type { Phases } from './team-stats';
 import type { SavedMeta } from './persist';
-import type { Binarization, ModelConfig, TrainConfig } from './wasm';
+import type { Binarization, Init, ModelConfig, TrainConfig } from './wasm';
 
 /** own: the personal set (shared/own-data-store.ts); own-mnist: it mixed into MNIST. */
 export type DatasetName = 'mnist' | 'fashion-mnist' | 'own' | 'own-mnist';
@@ -24,6 +24,8 @@ export type ToWorker =
       from: StartFrom;
       train: TrainConfig;
       binarization: Binarization;
+      /** A fresh model's initial weights (the core's default when absent). */
+      init?: Init;
       dataset: DatasetName;
       own?: OwnOptions;
       /** Save the run to IndexedDB every few seconds and on pause (the page: yes). */
@@ -78,11 +80,13 @@ export interface Progress {
 
 export type FromWorker =
   | { type: 'status'; text: string }
-  /** testNote: what the test ELBO is measured on, beside the chart (a personal set's held-out part). */
-  | { type: 'started'; run: number; trainLen: number; config: ModelConfig; testNote: string }
+  /** testNote: what the test ELBO is measured on, beside the chart (a personal set's held-out part).
+   * hostPath: the team trains by the hand-written host path (one layer, Gaussian q), else by dfdx's autodiff. */
+  | { type: 'started'; run: number; trainLen: number; config: ModelConfig; testNote: string; hostPath: boolean }
   | Progress
   | { type: 'params'; run: number; step: number; params: Float32Array }
-  | { type: 'test'; run: number; step: number; epoch: number; elbo: number }
+  /** The test ELBO and its two terms, E_q[log p(x|z)] and KL(q(z|x) || p(z)): elbo = rec - kl. */
+  | { type: 'test'; run: number; step: number; epoch: number; elbo: number; reconstruction: number; kl: number }
   | { type: 'paused' }
   | { type: 'need-start' }
   | { type: 'error'; message: string }

@@ -84,6 +84,38 @@ export interface PosteriorMap {
   refined: QBound | null;
 }
 
+/** One gradient estimator at one L (vae_core::inference::variance::EstimatorStats). */
+export interface EstimatorStats {
+  estimator: 'sgvb-b' | 'sgvb-a' | 'score' | 'score-baseline';
+  samples: number;
+  repetitions: number;
+  /** Per-parameter variance over the repetitions, averaged over the encoder's parameters. */
+  mean_param_variance: number;
+  /** Mean and variance of the gradient projected on one fixed random unit direction. */
+  projection_mean: number;
+  projection_variance: number;
+  mean_gradient_norm: number;
+}
+
+/** The ELBO's two terms, averaged over images (vae_core::inference::activity::ElboTerms). */
+export interface ElboTerms {
+  /** E_q[log p(x|z)], one sample per image. */
+  reconstruction: number;
+  /** KL(q(z|x) || p(z)), closed form (SGVB B's KL part). */
+  kl: number;
+  /** reconstruction - kl. */
+  elbo: number;
+}
+
+/** KL per latent dimension and Burda et al.'s active units (Model.latentActivity). */
+export interface Activity {
+  /** null for the two-layer model, whose p(z1) is not N(0, I). */
+  kl_per_dim: number[] | null;
+  /** Var_x(E_q[z_d | x]) per dimension. */
+  activity: number[];
+  active_units: number;
+}
+
 export interface Model {
   free(): void;
   config(): ModelConfig;
@@ -100,6 +132,9 @@ export interface Model {
   elbo(x: Float32Array, samples: number): number;
   /** Throws for a latent below 2 and for two-layer models, with the reason. */
   posterior(x: Float32Array, grid: number, refinedMu?: Float32Array, refinedLv?: Float32Array): PosteriorMap;
+  /** The four estimators at L = samples; throws for a two-layer model, with the reason. */
+  estimatorVariance(x: Float32Array, samples: number, repetitions: number, seed: number): EstimatorStats[];
+  latentActivity(x: Float32Array): Activity;
   toCheckpoint(meta: Record<string, string>): Uint8Array;
   checksum(): number;
 }
@@ -143,6 +178,8 @@ export interface Lead {
   commit(): void;
   progress(): RunPosition;
   testElbo(replica: Replica, data: Data, limit: number): number;
+  /** testElbo's two terms in one pass, on the same images and noise. */
+  testTerms(replica: Replica, data: Data, limit: number): ElboTerms;
   toCheckpoint(replica: Replica, meta: Record<string, string>): Uint8Array;
   setLearningRate(lr: number): void;
   config(): ModelConfig;
@@ -195,6 +232,8 @@ export const kernel = {
 };
 
 export const Model = glue.Model as unknown as ModelStatic;
+/** Test images as the model is evaluated on them (one fixed binarization for binary models). */
+export const prepareTest = (glue as unknown as { prepareTest(pixels: Float32Array, binarization: Binarization): Float32Array }).prepareTest;
 export const Data = glue.Data as unknown as DataStatic;
 export const Lead = glue.Lead as unknown as LeadStatic;
 export const Replica = glue.Replica as unknown as ReplicaStatic;
@@ -221,8 +260,10 @@ export const DEFAULT_TRAIN: TrainConfig = {
 };
 
 /** The binarization that matches a decoder: Bernoulli wants binary pixels, Gaussian greys. */
-export function binarizationFor(decoder: DecoderKind): Binarization {
-  return decoder === 'gaussian' ? 'greyscale' : 'dynamic';
+/** The training data's binarization: grey pixels for a Gaussian decoder, else the choice
+ * (the settings' `binarization`; dynamic by default, as the core's). */
+export function binarizationFor(decoder: DecoderKind, choice: 'dynamic' | 'fixed' = 'dynamic'): Binarization {
+  return decoder === 'gaussian' ? 'greyscale' : choice;
 }
 
 let loading: Promise<{ memory: WebAssembly.Memory }> | null = null;

@@ -1,4 +1,6 @@
-// Live chart of the training bound and the test ELBO against the step (uPlot).
+// Live chart of the training bound and the test ELBO against the step (uPlot), and on a
+// toggle the test ELBO's two terms (AEVB eq. 7): E_q[log p(x|z)] on the bound's axis and
+// KL(q(z|x) || p(z)) on its own axis at the right (~20 nats against ~-100).
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { frameThrottle } from '../views/ui';
@@ -9,39 +11,67 @@ export class ElboChart {
   private steps: number[] = [];
   private train: (number | null)[] = [];
   private test: (number | null)[] = [];
+  private rec: (number | null)[] = [];
+  private kl: (number | null)[] = [];
   private pending = { sum: 0, n: 0, since: 0 };
-  private readonly plot: uPlot;
+  private plot: uPlot;
   private readonly redraw: () => void;
 
-  constructor(host: HTMLElement) {
+  /** terms: the toggle that shows the two terms' curves, and the line that spells out the
+   * last test point's split (absent in a widget's markup without them). */
+  constructor(
+    private readonly host: HTMLElement,
+    private readonly terms: { toggle: HTMLInputElement; line: HTMLElement } | null = null,
+  ) {
+    this.plot = this.build();
+    // The KL axis comes and goes with its curves: uPlot fixes its axes when built.
+    terms?.toggle.addEventListener('change', () => {
+      this.plot.destroy();
+      this.plot = this.build();
+    });
+    const empty = host.querySelector<HTMLElement>('.chart-empty');
+    this.redraw = frameThrottle(() => {
+      if (empty) empty.hidden = this.steps.length > 0;
+      this.plot.setData(this.data());
+    });
+    new ResizeObserver(() => this.plot.setSize({ width: Math.max(200, host.clientWidth), height: 240 })).observe(host);
+  }
+
+  private data(): uPlot.AlignedData {
+    return [this.steps, this.train, this.test, this.rec, this.kl] as uPlot.AlignedData;
+  }
+
+  private build(): uPlot {
+    const shown = this.terms?.toggle.checked ?? false;
+    const axes: uPlot.Axis[] = [
+      { label: 'step (minibatch updates)', stroke: 'currentColor', grid: { stroke: '#8883' } },
+      { label: 'nats per image', stroke: 'currentColor', grid: { stroke: '#8883' }, size: 60 },
+    ];
+    if (shown) axes.push({ label: 'KL (nats)', scale: 'kl', side: 1, stroke: '#7a3fbf', grid: { show: false }, size: 50 });
     const opts: uPlot.Options = {
-      width: Math.max(200, host.clientWidth),
+      width: Math.max(200, this.host.clientWidth),
       height: 240,
-      scales: { x: { time: false } },
-      axes: [
-        { label: 'step (minibatch updates)', stroke: 'currentColor', grid: { stroke: '#8883' } },
-        { label: 'nats per image', stroke: 'currentColor', grid: { stroke: '#8883' }, size: 60 },
-      ],
+      scales: { x: { time: false }, kl: { auto: true } },
+      axes,
       series: [
         { label: 'step' },
         { label: 'train bound', stroke: '#2a6fdb', width: 1.5, spanGaps: true, points: { show: false } },
         { label: 'test ELBO', stroke: '#d9480f', width: 2, spanGaps: true, points: { show: true, size: 5 } },
+        { label: 'test E_q[log p(x|z)]', stroke: '#2f9e44', width: 2, dash: [6, 3], spanGaps: true, show: shown, points: { show: true, size: 4 } },
+        { label: 'test KL (right axis)', scale: 'kl', stroke: '#7a3fbf', width: 2, dash: [2, 3], spanGaps: true, show: shown, points: { show: true, size: 4 } },
       ],
     };
-    this.plot = new uPlot(opts, [[], [], []], host);
-    const empty = host.querySelector<HTMLElement>('.chart-empty');
-    this.redraw = frameThrottle(() => {
-      if (empty) empty.hidden = this.steps.length > 0;
-      this.plot.setData([this.steps, this.train, this.test] as uPlot.AlignedData);
-    });
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(200, host.clientWidth), height: 240 })).observe(host);
+    return new uPlot(opts, this.data(), this.host);
   }
 
   reset(): void {
     this.steps = [];
     this.train = [];
     this.test = [];
+    this.rec = [];
+    this.kl = [];
     this.pending = { sum: 0, n: 0, since: 0 };
+    if (this.terms) this.terms.line.textContent = '';
     this.redraw();
   }
 
@@ -59,6 +89,9 @@ export class ElboChart {
         this.steps.push(s);
         this.train.push(tr);
         this.test.push(te);
+        // A saved run keeps the bound's curves only: its terms start again from here.
+        this.rec.push(null);
+        this.kl.push(null);
       }
     }
     this.redraw();
@@ -81,22 +114,32 @@ export class ElboChart {
     p.n = 0;
   }
 
-  addTest(step: number, elbo: number): void {
+  /** A test evaluation: the ELBO and, when given, its two terms (rec - kl = elbo). */
+  addTest(step: number, elbo: number, terms?: { reconstruction: number; kl: number }): void {
     const last = this.steps.length - 1;
     if (last >= 0 && this.steps[last] === step) {
       this.test[last] = elbo;
+      this.rec[last] = terms?.reconstruction ?? null;
+      this.kl[last] = terms?.kl ?? null;
       this.redraw();
     } else {
-      this.push(step, null, elbo);
+      this.push(step, null, elbo, terms);
+    }
+    if (terms && this.terms) {
+      const f = (v: number) => v.toFixed(2);
+      this.terms.line.textContent =
+        `Test ELBO at step ${step}: ${f(elbo)} = E_q[log p(x|z)] ${f(terms.reconstruction)} − KL(q(z|x)‖p(z)) ${f(terms.kl)} nats per image`;
     }
   }
 
-  private push(step: number, train: number | null, test: number | null): void {
+  private push(step: number, train: number | null, test: number | null, terms?: { reconstruction: number; kl: number }): void {
     // uPlot wants x ascending; a restarted trainer is offset by the caller, so this holds.
     if (this.steps.length && step < this.steps[this.steps.length - 1]) return;
     this.steps.push(step);
     this.train.push(train);
     this.test.push(test);
+    this.rec.push(terms?.reconstruction ?? null);
+    this.kl.push(terms?.kl ?? null);
     this.redraw();
   }
 }

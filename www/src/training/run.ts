@@ -9,7 +9,7 @@ import { Readout, type State } from './readout';
 import type { ModelHolder } from '../app/model-holder';
 import { el, errorMessage, randomSeed, showError, type Root } from '../views/ui';
 import { binarizationFor, DEFAULT_MODEL, Model, withVariant } from '../shared/wasm';
-import { architecture, trainConfigOf, TRAINER_KEYS } from '../pure/settings';
+import { architecture, trainConfigOf, trainingPath, TRAINER_KEYS } from '../pure/settings';
 import type { SettingsStore } from '../settings/store';
 
 /** What the worker says about the saved run (handled by the page's panel). */
@@ -173,7 +173,7 @@ export class TrainingRun {
     this.offset += this.lastStep;
     this.epochOffset += this.lastEpoch;
     this.lastStep = this.lastEpoch = 0;
-    this.start({ kind: 'checkpoint', bytes }, binarizationFor(this.holder.model.config().decoder), [bytes.buffer]);
+    this.start({ kind: 'checkpoint', bytes }, binarizationFor(this.holder.model.config().decoder, this.store.get('binarization')), [bytes.buffer]);
   }
 
   private fromScratch(): void {
@@ -189,7 +189,7 @@ export class TrainingRun {
     this.offset = this.lastStep = this.epochOffset = this.lastEpoch = 0;
     this.chart.reset();
     this.out.numbers(null, null, null, null);
-    this.start({ kind: 'fresh', model: config }, binarizationFor(config.decoder), [], seed);
+    this.start({ kind: 'fresh', model: config }, binarizationFor(config.decoder, this.store.get('binarization')), [], seed);
   }
 
   private start(from: StartFrom, binarization: ReturnType<typeof binarizationFor>, transfer: Transferable[], seed = randomSeed()): void {
@@ -206,6 +206,7 @@ export class TrainingRun {
         from,
         train: this.trainConfig(seed),
         binarization,
+        init: this.store.get('init'),
         dataset: this.store.get('dataset'),
         own: { holdout: this.store.get('holdout') / 100, mix: this.store.get('mix') / 100 },
         persist: this.persist,
@@ -227,6 +228,7 @@ export class TrainingRun {
       case 'started':
         if (this.state === 'starting') this.state = 'running';
         el('test-note', this.root).textContent = m.testNote;
+        el('train-path', this.root).textContent = trainingPath(m.hostPath);
         break;
       case 'progress':
         this.lastStep = m.step;
@@ -257,7 +259,7 @@ export class TrainingRun {
         this.holder.setParams(m.params);
         break;
       case 'test':
-        this.chart.addTest(this.offset + m.step, m.elbo);
+        this.chart.addTest(this.offset + m.step, m.elbo, m);
         this.out.numbers(undefined, undefined, m.elbo);
         this.onReport?.({ kind: 'test', step: this.offset + m.step, testElbo: m.elbo });
         break;

@@ -185,6 +185,8 @@ export class Instance {
   dispose(): void {
     this.panels.train?.dispose();
     this.panels.posterior?.dispose();
+    this.panels.lab?.dispose();
+    this.panels.klBars?.dispose();
     this.errors.disconnect();
     this.holder.dispose();
     this.root.replaceChildren();

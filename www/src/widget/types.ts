@@ -3,7 +3,7 @@
 // declarations need nothing of the page's internals. docs/widget.md explains each.
 
 /** What the element shows (the `view` attribute). */
-export type View = 'full' | 'draw' | 'posterior' | 'traverse' | 'interpolate' | 'samples' | 'manifold' | 'train';
+export type View = 'full' | 'draw' | 'posterior' | 'estimators' | 'traverse' | 'interpolate' | 'samples' | 'manifold' | 'train';
 
 /** A model's shape, as its checkpoint's metadata says (docs/checkpoint.md). */
 export interface Architecture {
@@ -102,12 +102,18 @@ export interface VaePlaygroundAttributes {
   hidden?: number | string;
   activation?: 'relu' | 'tanh';
   decoder?: 'bernoulli' | 'gaussian';
+  latent2?: number | string;
+  family?: 'gaussian' | 'laplace' | 'logistic';
+  init?: 'glorot' | 'paper';
   dataset?: 'mnist' | 'fashion-mnist' | 'own' | 'own-mnist';
   optimizer?: 'adam' | 'adagrad';
   lr?: number | string;
   batch?: number | string;
   estimator?: 'a' | 'b' | 'iwae';
   samples?: number | string;
+  binarization?: 'dynamic' | 'fixed';
+  mix?: number | string;
+  holdout?: number | string;
   workers?: number | string;
   autoplay?: boolean | '';
   height?: number | string;

@@ -3,6 +3,7 @@
 import {
   allSections,
   drawSection,
+  estimatorSection,
   interpolationSection,
   manifoldSection,
   posteriorSection,
@@ -11,7 +12,7 @@ import {
   traversalSection,
 } from '../app/sections';
 
-export const VIEWS = ['full', 'draw', 'posterior', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const;
+export const VIEWS = ['full', 'draw', 'posterior', 'estimators', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const;
 export type View = (typeof VIEWS)[number];
 
 /** An unknown or missing view is the whole playground (and the element says so). */
@@ -25,6 +26,7 @@ const MARKUP: Record<View, () => string> = {
   draw: () => drawSection(),
   // The map follows the drawing and its Refine button: the full draw panel comes with it.
   posterior: () => drawSection() + posteriorSection(),
+  estimators: () => drawSection() + estimatorSection(),
   // A traversal and an interpolation start from a drawing: a compact pad comes with them.
   traverse: () => drawSection({ compact: true }) + traversalSection(),
   interpolate: () => drawSection({ compact: true }) + interpolationSection(),

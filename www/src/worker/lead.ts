@@ -116,11 +116,12 @@ function sendParams(): void {
 
 function testElbo(epoch: number): void {
   if (!lead || !data || !team.replica) return;
-  const elbo = lead.testElbo(team.replica, data.d, TEST_IMAGES);
+  // One pass gives the bound and its two terms (the same images and noise as testElbo).
+  const { elbo, reconstruction, kl } = lead.testTerms(team.replica, data.d, TEST_IMAGES);
   lastTest = performance.now();
   curves.test.push([(savedRun?.offset ?? 0) + lastStep, elbo]);
   persist.thin(curves.test);
-  post({ type: 'test', run, step: lastStep, epoch, elbo });
+  post({ type: 'test', run, step: lastStep, epoch, elbo, reconstruction, kl });
 }
 
 /** Keeps the current state as the rollback point and, when enabled, in IndexedDB. */
@@ -373,7 +374,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   post({ type: 'status', text: 'Building the model…' });
   lead =
     m.from.kind === 'fresh'
-      ? Lead.fresh(m.from.model, m.train, m.binarization, undefined, d)
+      ? Lead.fresh(m.from.model, m.train, m.binarization, m.init, d)
       : Lead.fromCheckpoint(m.from.bytes, m.train, m.binarization, d);
   persistOn = m.persist ?? false;
   try {
@@ -386,7 +387,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   snapshot = lead.state({});
   await startTeam(snapshot, initialK());
   begin(0, 0);
-  post({ type: 'started', run, trainLen: d.trainLen(), config: lead.config(), testNote: data!.note });
+  post({ type: 'started', run, trainLen: d.trainLen(), config: lead.config(), testNote: data!.note, hostPath: team.hostPath });
   testElbo(0); // the chart's first point: where training starts from
   await checkpointNow(); // the first rollback point
   post({ type: 'status', text: '' });
