@@ -11,7 +11,7 @@ import { el, errorMessage, initErrorBanner, showError } from '../views/ui';
 import { readHash } from '../pure/hash';
 import { followUrl, scrollToView } from '../settings/url-hash';
 import { kernel, loadWasm, wasmVariant } from '../shared/wasm';
-import { loadSavedRun, runSettings } from '../training/saved-run';
+import { linkAgrees, loadSavedRun, runSettings } from '../training/saved-run';
 
 declare global {
   interface Window {
@@ -44,8 +44,10 @@ async function main(): Promise<void> {
   const problem = [choice.problem, start.problem].filter(Boolean).join(' ');
   if (problem) showError(problem);
   // A run saved in this browser is the page's model from the start, paused, unless the link
-  // names a model (then the run is only offered).
-  const saved = url.model === null ? await loadSavedRun() : null;
+  // names a model or another architecture (then the run is only offered).
+  const stored = url.model === null ? await loadSavedRun() : null;
+  const saved = stored && linkAgrees(url.settings, runSettings(stored.meta)) ? stored : null;
+  if (stored && !saved) stored.model.free();
   if (saved) start.model.free();
   const holder = saved
     ? new ModelHolder(saved.model, { dataset: saved.meta.dataset, origin: 'your saved run, paused' })

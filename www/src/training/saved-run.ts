@@ -4,7 +4,7 @@
 // IndexedDB (worker/lead.ts, shared/persist.ts); this side reads it or discards it.
 import * as persist from '../shared/persist';
 import { Model, Replica } from '../shared/wasm';
-import { settingsOf, trainSettingsOf, type Settings } from '../pure/settings';
+import { ARCHITECTURE_KEYS, DEFAULTS, settingsOf, trainSettingsOf, type Settings } from '../pure/settings';
 import { el, errorMessage, nats, type Root } from '../views/ui';
 
 /** The saved run: its model (the parameters of its training state) and what it showed. */
@@ -41,9 +41,25 @@ export async function loadSavedRun(): Promise<SavedRun | null> {
   }
 }
 
+/** Whether a link's architecture is the saved run's: a link that names a shape (a key it
+ * leaves out is the default, as in any link) is someone's explicit choice, so a run of
+ * another shape is then only offered, not shown. A link naming no shape agrees. */
+export function linkAgrees(link: Settings, run: Settings): boolean {
+  if (!ARCHITECTURE_KEYS.some((k) => link[k] !== undefined)) return true;
+  return ARCHITECTURE_KEYS.every((k) => (link[k] ?? DEFAULTS[k]) === (run[k] ?? DEFAULTS[k]));
+}
+
 /** Both settings forms' values for a saved run: its architecture and how it trained. */
 export function runSettings(meta: persist.SavedMeta): Settings {
-  return { ...settingsOf(meta.config), ...trainSettingsOf(meta.train), dataset: meta.dataset, ...(meta.workers !== undefined && { workers: meta.workers }) };
+  return {
+    ...settingsOf(meta.config),
+    ...trainSettingsOf(meta.train),
+    dataset: meta.dataset,
+    // A Gaussian decoder's run trained on greyscale: the binarization setting is not its.
+    ...(meta.binarization !== 'greyscale' && { binarization: meta.binarization }),
+    ...(meta.own && { holdout: Math.round(meta.own.holdout * 100), mix: Math.round(meta.own.mix * 100) }),
+    ...(meta.workers !== undefined && { workers: meta.workers }),
+  };
 }
 
 /** Where the saved run stands: step, epoch, test ELBO, shape and data set. */
