@@ -21,6 +21,8 @@ export interface Panels {
   pad: DrawPad | null;
   draw: DrawPanel | null;
   train: TrainPanel | null;
+  latent: LatentViews | null;
+  scatter: Scatter | null;
 }
 
 /** onFirstPaint: after the first reconstruction (at once when there is no draw panel). */
@@ -36,8 +38,8 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   if (draw && has('impute-canvas')) new ImputePanel(holder, draw, root);
   if (draw && has('posterior-map')) new PosteriorPanel(holder, draw, root);
   if (draw && has('traversal')) new Traversal(holder, draw, root);
-  if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
-  if (has('scatter')) new Scatter(holder, root);
+  const latent = has('interpolation') || has('samples') || has('manifold') ? new LatentViews(holder, draw, root) : null;
+  const scatter = has('scatter') ? new Scatter(holder, root) : null;
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
@@ -51,5 +53,5 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   }
   if (pad) pad.drawExample();
   else requestAnimationFrame(() => requestAnimationFrame(onFirstPaint));
-  return { pad, draw, train };
+  return { pad, draw, train, latent, scatter };
 }
