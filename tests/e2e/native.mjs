@@ -10,7 +10,8 @@ import { promisify } from 'node:util';
 import { ROOT } from './helpers.mjs';
 
 const run = promisify(execFile);
-const BIN = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'vae');
+// VAE_BIN names a binary built already (then nothing is built here).
+const BIN = process.env.VAE_BIN || join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'vae');
 const SCRATCH = mkdtempSync(join(tmpdir(), 'vae-native-'));
 let built = null;
 
@@ -19,7 +20,7 @@ export const zoo = (name) => join(ROOT, 'www/assets/models', `${name}.safetensor
 
 /** Runs `vae ARGS --json` and parses its one line. */
 export async function vae(...args) {
-  built ??= run('cargo', ['build', '--release', '-q', '-p', 'vae-cli'], { cwd: ROOT, maxBuffer: 1 << 24 });
+  built ??= process.env.VAE_BIN ? Promise.resolve() : run('cargo', ['build', '--release', '-q', '-p', 'vae-cli'], { cwd: ROOT, maxBuffer: 1 << 24 });
   await built;
   const { stdout } = await run(BIN, [...args, '--json'], { cwd: ROOT, maxBuffer: 1 << 30 });
   return JSON.parse(stdout);

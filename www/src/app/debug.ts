@@ -21,8 +21,8 @@ export interface DebugHooks {
   painted: (testid: string) => number[] | null;
   /** The posterior q(z|x) of the drawing that the bars show. */
   posterior: () => { mu: number[]; sigma: number[] } | null;
-  /** The last Refine's ELBOs, unrounded. */
-  refinement: () => { before: number; after: number } | null;
+  /** The last Refine's ELBOs, unrounded, and its q's mean (the refined picture decodes it). */
+  refinement: () => { before: number; after: number; mu: number[] | null } | null;
   /** The interpolation's two codes as last painted, and the prior samples' seed. */
   latent: () => { ends: [number[], number[]] | null; sampleSeed: number } | null;
   /** The scatter's last plot: posterior means (row-major, latent-wide), positions, labels. */
@@ -96,7 +96,7 @@ function debugHooks({ train, draw, latent, scatter }: Panels): DebugHooks {
       return v ? Array.from(v) : null;
     },
     posterior: () => (draw?.posterior ? { mu: Array.from(draw.posterior.mu), sigma: Array.from(draw.posterior.sigma) } : null),
-    refinement: () => (draw?.refinedElbo ? { ...draw.refinedElbo } : null),
+    refinement: () => (draw?.refinedElbo ? { ...draw.refinedElbo, mu: draw.refinedQ ? Array.from(draw.refinedQ.mu) : null } : null),
     latent: () => {
       if (!latent) return null;
       const { ends, sampleSeed } = latent.painted;
