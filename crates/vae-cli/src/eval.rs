@@ -104,11 +104,14 @@ pub fn run<D: Device<f32> + Default>(args: &EvalArgs, given: &Given, device: Dev
         progress(n as u64, "log p(x), K={prefix} [{bar:30}] {pos}/{len} images  {per_sec}  ETA {eta}", args.quiet);
     bar.set_prefix(k.to_string());
     let vae = &model.vae;
-    let ll =
+    let estimates =
         eval::log_likelihood_parallel(&vae.arch, &vae.params(), &pixels, k, args.seed, threads, D::default, |done| {
             bar.inc(done as u64)
         });
     bar.finish_and_clear();
+    let ll: Vec<f64> = estimates.iter().map(|e| e.log_px).collect();
+    // The importance sampling's own error (other draws of the K samples, same images).
+    let l_mc = eval::mean_mc_se(estimates.iter().map(|e| e.mc_se));
     let gap: Vec<f64> = ll.iter().zip(&elbo).map(|(l, e)| l - e).collect();
     let ((e, e_se), (l, l_se), (g, g_se)) = (eval::mean_and_se(&elbo), eval::mean_and_se(&ll), eval::mean_and_se(&gap));
     let seconds = start.elapsed().as_secs_f64();
@@ -125,6 +128,7 @@ pub fn run<D: Device<f32> + Default>(args: &EvalArgs, given: &Given, device: Dev
             "elbo_se": e_se,
             "log_likelihood": l,
             "log_likelihood_se": l_se,
+            "log_likelihood_mc_se": l_mc,
             "gap": g,
             "gap_se": g_se,
             "threads": threads,
@@ -134,12 +138,14 @@ pub fn run<D: Device<f32> + Default>(args: &EvalArgs, given: &Given, device: Dev
     } else {
         println!("{kind} test set, {n} images, {binarization} binarization");
         println!("test ELBO  {e:>9.2} ± {e_se:.2} nats  (1 sample)");
-        println!("log p(x)   {l:>9.2} ± {l_se:.2} nats  (importance sampled, K={k})");
+        println!("log p(x)   {l:>9.2} ± {l_se:.2} nats  (importance sampled, K={k}; Monte Carlo error {l_mc:.4})");
         println!("gap        {g:>9.2} ± {g_se:.2} nats  (log p(x) - ELBO, image by image)");
         println!(
             "± is the standard error of the mean over the {n} images (their spread / sqrt({n})): how far the \
              average would move on another test set of this size; it leaves out the finite-K estimate's \
-             bias, which is downward. {threads} threads, {seconds:.1} s."
+             bias, which is downward. The Monte Carlo error is the importance sampling's own: how far the \
+             average would move with other draws of the K samples on these images. {threads} threads, \
+             {seconds:.1} s."
         );
     }
     Ok(())

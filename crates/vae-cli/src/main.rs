@@ -5,6 +5,7 @@ mod activity;
 mod args;
 mod bench;
 mod data_dir;
+mod decode;
 mod estimators;
 mod eval;
 mod images;
@@ -34,6 +35,8 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Draw samples from a checkpoint's prior (or its 2-D latent manifold) into a PNG
     Sample(sample::SampleArgs),
+    /// The decoder's mean image for given codes z, as JSON
+    Decode(decode::DecodeArgs),
     /// Test images beside their reconstructions, as a PNG
     Reconstruct(reconstruct::ReconstructArgs),
     /// The true posterior of a test image on a grid: log p(x), the ELBO and the gap, before and after refining q
@@ -76,6 +79,7 @@ fn main() {
         Command::Train(a) => on_device!(kind, |dev| train::run(&a, &given, dev)),
         Command::Eval(a) => on_device!(kind, |dev| eval::run(&a, &given, kind, dev)),
         Command::Sample(a) => on_device!(kind, |dev| sample::run(&a, dev)),
+        Command::Decode(a) => on_device!(kind, |dev| decode::run(&a, dev)),
         Command::Reconstruct(a) => on_device!(kind, |dev| reconstruct::run(&a, dev)),
         Command::Posterior(a) => on_device!(kind, |dev| posterior::run(&a, dev)),
         Command::Estimators(a) => on_device!(kind, |dev| estimators::run(&a, dev)),

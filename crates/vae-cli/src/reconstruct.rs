@@ -31,6 +31,11 @@ pub struct ReconstructArgs {
     /// Just this one test image (the same as --first I --n 1)
     #[arg(long, value_name = "I", conflicts_with_all = ["n", "first"])]
     pub image_index: Option<usize>,
+    /// Reconstruct these images instead of test images: a JSON file with one array of
+    /// intensities in [0, 1] (784 for MNIST) or an array of them, fed as they are (the
+    /// page's preprocessed drawing, say); with --json only
+    #[arg(long, value_name = "FILE.json", conflicts_with_all = ["n", "first", "image_index", "greyscale"], requires = "json")]
+    pub input: Option<PathBuf>,
     /// Feed the test images' intensities in [0, 1] as they are, as the page feeds a drawing,
     /// instead of the evaluation's one fixed binarization (binary models)
     #[arg(long)]
@@ -46,6 +51,17 @@ pub struct ReconstructArgs {
 
 pub fn run<D: Device<f32>>(args: &ReconstructArgs, dev: D) -> Result<(), String> {
     let model = Loaded::read(&args.model, dev)?;
+    if let Some(path) = &args.input {
+        let x = crate::decode::read_rows(path, model.vae.config().input_dim, "images")?;
+        if x.iter().any(|v| !(0.0..=1.0).contains(v)) {
+            return Err(format!("{}: intensities must lie in [0, 1]", path.display()));
+        }
+        println!(
+            "{}",
+            json!({ "model": args.model.display().to_string(), "input": "given", "images": numbers(&model, &x, None) })
+        );
+        return Ok(());
+    }
     let kind = args.data.kind(model.dataset()?);
     let test = args.data.load(kind)?.test;
     model.check_dim(test.dim())?;
@@ -59,24 +75,8 @@ pub fn run<D: Device<f32>>(args: &ReconstructArgs, dev: D) -> Result<(), String>
     let shown: Vec<f32> = test.images[first * dim..(first + n) * dim].iter().map(|&b| intensity(b)).collect();
     let binarization = model.binarization()?;
     let x = if args.greyscale { shown } else { prepare_test(&shown, binarization) };
-    let recon = model.vae.reconstruct(&x);
     if args.json {
-        let (mu, lv) = model.vae.encode(&x);
-        let k = model.vae.config().latent;
-        let images: Vec<_> = (0..n)
-            .map(|i| {
-                let lv = &lv[i * k..(i + 1) * k];
-                json!({
-                    "index": first + i,
-                    "label": test.labels[first + i],
-                    "x": &x[i * dim..(i + 1) * dim],
-                    "mu": &mu[i * k..(i + 1) * k],
-                    "logvar": lv,
-                    "sigma": lv.iter().map(|l| (0.5 * l).exp()).collect::<Vec<f32>>(),
-                    "reconstruction": &recon[i * dim..(i + 1) * dim],
-                })
-            })
-            .collect();
+        let images = numbers(&model, &x, Some((first, &test.labels)));
         let input = if args.greyscale || !binarization.is_binary() { "greyscale" } else { "fixed binarization" };
         let line = json!({
             "model": args.model.display().to_string(),
@@ -87,6 +87,7 @@ pub fn run<D: Device<f32>>(args: &ReconstructArgs, dev: D) -> Result<(), String>
         println!("{line}");
         return Ok(());
     }
+    let recon = model.vae.reconstruct(&x);
     let out = args.out.as_ref().expect("clap requires --out without --json");
     let shape = model.image_shape()?;
     let cols = PER_ROW.min(n);
@@ -108,4 +109,26 @@ pub fn run<D: Device<f32>>(args: &ReconstructArgs, dev: D) -> Result<(), String>
         n
     );
     Ok(())
+}
+
+/// Each image's input x, mu, logvar and sigma of q(z|x) and its reconstruction, as JSON;
+/// with the test set's index and label when the images are test images (`first`, labels).
+fn numbers<D: Device<f32>>(model: &Loaded<D>, x: &[f32], test: Option<(usize, &[u8])>) -> Vec<serde_json::Value> {
+    let (dim, k) = (model.vae.config().input_dim, model.vae.config().latent);
+    let (mu, lv) = model.vae.encode(x);
+    let recon = model.vae.reconstruct(x);
+    (0..x.len() / dim)
+        .map(|i| {
+            let lv = &lv[i * k..(i + 1) * k];
+            json!({
+                "index": test.map(|(first, _)| first + i),
+                "label": test.map(|(first, labels)| labels[first + i]),
+                "x": &x[i * dim..(i + 1) * dim],
+                "mu": &mu[i * k..(i + 1) * k],
+                "logvar": lv,
+                "sigma": lv.iter().map(|l| (0.5 * l).exp()).collect::<Vec<f32>>(),
+                "reconstruction": &recon[i * dim..(i + 1) * dim],
+            })
+        })
+        .collect()
 }

@@ -1,9 +1,10 @@
 //! `vae sample`: images decoded from z ~ p(z), or, for a two-dimensional latent space, the
 //! learned data manifold of AEVB's Figure 4.
 use crate::args::Loaded;
-use crate::images::{grid, Raster};
+use crate::images::grid;
 use clap::Args;
 use dfdx::prelude::Device;
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 /// Images per row of the sample grid.
@@ -17,9 +18,9 @@ pub struct SampleArgs {
     /// Checkpoint written by `vae train --out`
     #[arg(long, value_name = "FILE.safetensors")]
     pub model: PathBuf,
-    /// Output PNG
-    #[arg(long, value_name = "FILE.png")]
-    pub out: PathBuf,
+    /// Output PNG (required unless --json)
+    #[arg(long, value_name = "FILE.png", required_unless_present = "json")]
+    pub out: Option<PathBuf>,
     /// Number of samples (10 to a row)
     #[arg(long, default_value_t = 100)]
     pub n: usize,
@@ -31,6 +32,13 @@ pub struct SampleArgs {
     /// manifold written beside --out as <name>-manifold.png
     #[arg(long)]
     pub manifold: bool,
+    /// Tiles per side of the manifold
+    #[arg(long, default_value_t = MANIFOLD, value_name = "N")]
+    pub grid: usize,
+    /// Print one JSON line instead of writing a PNG: the images (decoder means, 784 numbers
+    /// each, row by row of the grid) and, for --manifold, each tile's z
+    #[arg(long)]
+    pub json: bool,
 }
 
 pub fn run<D: Device<f32>>(args: &SampleArgs, dev: D) -> Result<(), String> {
@@ -45,20 +53,38 @@ pub fn run<D: Device<f32>>(args: &SampleArgs, dev: D) -> Result<(), String> {
                 vae_core::checkpoint::describe(c)
             ));
         }
-        let r = manifold(&model, shape);
-        r.write_png(&args.out)?;
-        eprintln!("wrote {} ({}x{}: {MANIFOLD}x{MANIFOLD} manifold)", args.out.display(), r.width, r.height);
+        let n = args.grid;
+        if n == 0 || n > 100 {
+            return Err(format!("--grid must be in 1..=100, got {n}"));
+        }
+        let z = manifold_codes(n);
+        let images = model.vae.decode(&z);
+        if args.json {
+            let line = json!({ "grid": n, "z": z.chunks(2).collect::<Vec<_>>(), "images": images.chunks(c.input_dim).collect::<Vec<_>>() });
+            println!("{line}");
+            return Ok(());
+        }
+        let out = args.out.as_ref().expect("clap requires --out without --json");
+        let r = grid(&images, shape, n);
+        r.write_png(out)?;
+        eprintln!("wrote {} ({}x{}: {n}x{n} manifold)", out.display(), r.width, r.height);
         return Ok(());
     }
     if args.n == 0 || args.n > MAX_SAMPLES {
         return Err(format!("--n must be in 1..={MAX_SAMPLES}, got {}", args.n));
     }
-    let r = grid(&model.vae.sample_prior(args.n, args.seed), shape, PER_ROW);
-    r.write_png(&args.out)?;
-    eprintln!("wrote {} ({}x{}: {} samples)", args.out.display(), r.width, r.height, args.n);
+    let samples = model.vae.sample_prior(args.n, args.seed);
+    if args.json {
+        println!("{}", json!({ "seed": args.seed, "images": samples.chunks(c.input_dim).collect::<Vec<_>>() }));
+        return Ok(());
+    }
+    let out = args.out.as_ref().expect("clap requires --out without --json");
+    let r = grid(&samples, shape, PER_ROW);
+    r.write_png(out)?;
+    eprintln!("wrote {} ({}x{}: {} samples)", out.display(), r.width, r.height, args.n);
     if two_d {
-        let path = beside(&args.out, "-manifold");
-        let m = manifold(&model, shape);
+        let path = beside(out, "-manifold");
+        let m = grid(&model.vae.decode(&manifold_codes(MANIFOLD)), shape, MANIFOLD);
         m.write_png(&path)?;
         eprintln!(
             "note: the latent space is 2-D, so its {MANIFOLD}x{MANIFOLD} manifold (AEVB Figure 4) went to {}",
@@ -75,18 +101,18 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(format!("{stem}{suffix}{ext}"))
 }
 
-/// AEVB Figure 4: linearly spaced quantiles (i + 1/2) / 20 of the unit square mapped through
-/// the standard normal's inverse CDF to z, each decoded to its mean image. z1 grows to the
-/// right, z2 upwards.
-fn manifold<D: Device<f32>>(model: &Loaded<D>, shape: (usize, usize)) -> Raster {
-    let q: Vec<f32> = (0..MANIFOLD).map(|i| inverse_normal_cdf((i as f64 + 0.5) / MANIFOLD as f64) as f32).collect();
-    let mut z = Vec::with_capacity(MANIFOLD * MANIFOLD * 2);
-    for row in 0..MANIFOLD {
-        for col in 0..MANIFOLD {
-            z.extend([q[col], q[MANIFOLD - 1 - row]]);
+/// AEVB Figure 4: linearly spaced quantiles (i + 1/2) / n of the unit square mapped through
+/// the standard normal's inverse CDF to z, row after row of an n x n grid (each tile is
+/// decoded to its mean image). z1 grows to the right, z2 upwards.
+fn manifold_codes(n: usize) -> Vec<f32> {
+    let q: Vec<f32> = (0..n).map(|i| inverse_normal_cdf((i as f64 + 0.5) / n as f64) as f32).collect();
+    let mut z = Vec::with_capacity(n * n * 2);
+    for row in 0..n {
+        for col in 0..n {
+            z.extend([q[col], q[n - 1 - row]]);
         }
     }
-    grid(&model.vae.decode(&z), shape, MANIFOLD)
+    z
 }
 
 /// The standard normal's quantile function, by Peter J. Acklam's rational approximation

@@ -198,6 +198,12 @@ fn importance_sampled_likelihood_is_above_the_elbo() {
     }
     assert!((gap - (ll - elbo)).abs() < 1e-9);
     assert!(gap >= -gap_se, "log p(x) {ll} below the ELBO {elbo} by more than {gap_se}");
+    // The importance sampling's own Monte Carlo error (other draws, same images): reported,
+    // and the estimate is not below the ELBO by more than it.
+    let mc = v["log_likelihood_mc_se"].as_f64().unwrap();
+    eprintln!("log p(x) {ll:.3} (Monte Carlo error {mc:.4}), ELBO {elbo:.3}");
+    assert!(mc > 0.0 && mc < 1.0, "Monte Carlo error {mc}");
+    assert!(ll >= elbo - mc, "log p(x) {ll} below the ELBO {elbo} by more than its Monte Carlo error {mc}");
     assert_eq!(v["images"], 200);
     // The threads split the images; noise is keyed by image, so the figures do not move.
     let one = ok(&[
@@ -247,6 +253,30 @@ fn importance_sampled_likelihood_is_above_the_elbo() {
     let text = stdout(&ok(&["eval", "--model", &m, "--iw", "5", "--test-limit", "20", "--data-dir", &data, "--quiet"]));
     assert!(text.contains("test ELBO") && text.contains("log p(x)") && text.contains("gap"), "{text}");
     assert!(text.contains(" ± ") && text.contains("standard error of the mean over the 20 images"), "{text}");
+    assert!(text.contains("Monte Carlo error"), "{text}");
+}
+
+#[test]
+fn decode_and_sample_print_the_images_as_json() {
+    let m = format!("{}/../../www/assets/models/mnist-2d.safetensors", env!("CARGO_MANIFEST_DIR"));
+    let z = scratch("z.json");
+    std::fs::write(&z, "[[0, 0], [1.5, -0.5]]").unwrap();
+    let v: Value = serde_json::from_str(&stdout(&ok(&["decode", "--model", &m, "--z", &z, "--json"]))).unwrap();
+    let images = v["images"].as_array().unwrap();
+    assert_eq!((images.len(), images[0].as_array().unwrap().len()), (2, 784));
+    // The manifold's tile for z = (0, 0) of a 3x3 grid is the middle one: Φ⁻¹(1/2) = 0.
+    let g: Value =
+        serde_json::from_str(&stdout(&ok(&["sample", "--model", &m, "--manifold", "--grid", "3", "--json"]))).unwrap();
+    assert_eq!(g["z"][4], serde_json::json!([0.0, 0.0]));
+    assert_eq!(g["images"][4], images[0]);
+    let s: Value =
+        serde_json::from_str(&stdout(&ok(&["sample", "--model", &m, "--n", "3", "--seed", "7", "--json"]))).unwrap();
+    assert_eq!(s["images"].as_array().unwrap().len(), 3);
+    std::fs::write(&z, "[[0, 0, 1]]").unwrap();
+    fails_with(&["decode", "--model", &m, "--z", &z, "--json"], &["2 numbers"]);
+    let x = scratch("x.json");
+    std::fs::write(&x, format!("[{}]", vec!["2"; 784].join(","))).unwrap();
+    fails_with(&["reconstruct", "--model", &m, "--input", &x, "--json"], &["[0, 1]"]);
 }
 
 #[test]

@@ -70,6 +70,43 @@ pub fn logsumexp(v: &[f64]) -> f64 {
     m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
+/// One datum's importance-sampled log p(x) and the Monte Carlo standard error of that
+/// estimate (its spread over fresh draws of the K samples, for this one x).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IsEstimate {
+    pub log_px: f64,
+    pub mc_se: f64,
+}
+
+/// log (1/K) sum_k w_k from the log-weights log w_k, with its Monte Carlo standard error
+/// by the delta method, se = s_w / (sqrt(K) * mean w) with s_w the weights' sample standard
+/// deviation (Owen, "Monte Carlo theory, methods and examples", 2013, section 9.2): the
+/// estimate's error is its mean weight's relative error. 0 for K = 1.
+pub fn log_mean_exp_with_se(log_w: &[f64]) -> IsEstimate {
+    let k = log_w.len();
+    let log_px = logsumexp(log_w) - (k as f64).ln();
+    let m = log_w.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if k < 2 || !m.is_finite() {
+        return IsEstimate { log_px, mc_se: 0.0 };
+    }
+    // Weights relative to the largest, so none overflows.
+    let w: Vec<f64> = log_w.iter().map(|l| (l - m).exp()).collect();
+    let mean = w.iter().sum::<f64>() / k as f64;
+    let var = w.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (k - 1) as f64;
+    IsEstimate { log_px, mc_se: (var / k as f64).sqrt() / mean }
+}
+
+/// The Monte Carlo standard error of a mean over n data of independent estimates with
+/// errors `se`: sqrt(sum se_i^2) / n.
+pub fn mean_mc_se(se: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for s in se {
+        sum += s * s;
+        n += 1;
+    }
+    sum.sqrt() / n.max(1) as f64
+}
+
 /// The importance-sampled estimate of log p(x) for each datum, with `k` samples from q.
 /// Samples are processed in chunks so that K = 5000 fits in memory; the chunks' weights
 /// are combined in f64. `first` is the index of data[0] in the whole set: noise is keyed
@@ -81,10 +118,24 @@ pub fn log_likelihood_per_datum<D: Device<f32>>(
     k: usize,
     seed: u64,
 ) -> Vec<f64> {
+    importance_sampled_per_datum(vae, data, first, k, seed).into_iter().map(|e| e.log_px).collect()
+}
+
+/// `log_likelihood_per_datum` with each estimate's Monte Carlo standard error.
+pub fn importance_sampled_per_datum<D: Device<f32>>(
+    vae: &Vae<D>,
+    data: &[f32],
+    first: usize,
+    k: usize,
+    seed: u64,
+) -> Vec<IsEstimate> {
     let c = vae.config();
     let batch = 100.min(MAX_ROWS);
     let offset = first;
-    mean_over(data, c.input_dim, batch, |x, first| {
+    let n = data.len() / c.input_dim;
+    let mut all = Vec::with_capacity(n);
+    for first in (0..n).step_by(batch) {
+        let x = &data[first * c.input_dim..(first + batch).min(n) * c.input_dim];
         let rows = x.len() / c.input_dim;
         // Samples per pass: as many as fit in MAX_ROWS for this batch (a batch of 100 takes
         // 200 at a time; a short last batch takes more, rather than paying a pass's fixed
@@ -115,9 +166,9 @@ pub fn log_likelihood_per_datum<D: Device<f32>>(
             }
             done += l;
         }
-        log_w.iter().map(|w| logsumexp(w) - (k as f64).ln()).collect()
-    })
-    .1
+        all.extend(log_w.iter().map(|w| log_mean_exp_with_se(w)));
+    }
+    all
 }
 
 /// Mean importance-sampled log-likelihood over `data`.
@@ -131,7 +182,7 @@ pub fn log_likelihood<D: Device<f32>>(vae: &Vae<D>, data: &[f32], k: usize, seed
 /// many threads share the work, and the figures are the same bit for bit.
 pub const PARALLEL_CHUNK: usize = 100;
 
-/// `log_likelihood_per_datum` of every image of `data` (`first` = 0) on `threads` threads,
+/// `importance_sampled_per_datum` of every image of `data` (`first` = 0) on `threads` threads,
 /// each with its own device from `make_dev` and its own copy of the model (`arch`,
 /// `params`); the threads take chunks of `PARALLEL_CHUNK` images in turn, and `progress`
 /// hears the number of images of each finished chunk. Noise is keyed by image index, so
@@ -146,7 +197,7 @@ pub fn log_likelihood_parallel<D, F, P>(
     threads: usize,
     make_dev: F,
     progress: P,
-) -> Vec<f64>
+) -> Vec<IsEstimate>
 where
     D: Device<f32>,
     F: Fn() -> D + Sync,
@@ -165,12 +216,12 @@ where
                 return done;
             }
             let (from, to) = (c * PARALLEL_CHUNK, ((c + 1) * PARALLEL_CHUNK).min(n));
-            let v = log_likelihood_per_datum(&vae, &data[from * dim..to * dim], from, k, seed);
+            let v = importance_sampled_per_datum(&vae, &data[from * dim..to * dim], from, k, seed);
             progress(to - from);
             done.push((c, v));
         }
     };
-    let mut parts: Vec<(usize, Vec<f64>)> = if threads <= 1 {
+    let mut parts: Vec<(usize, Vec<IsEstimate>)> = if threads <= 1 {
         work()
     } else {
         std::thread::scope(|s| {

@@ -13,7 +13,8 @@ use dfdx::prelude::*;
 pub struct Refinement {
     /// ELBO of the encoder's q (estimated with `eval_samples` draws).
     pub elbo_before: f64,
-    /// ELBO after the SVI steps, estimated with the same draws.
+    /// ELBO of the q returned, estimated with the same draws: the SVI steps' end, or the
+    /// encoder's q where the steps ended lower (so never below `elbo_before`).
     pub elbo_after: f64,
     /// Refined posterior mean and log-variance of z (z1).
     pub mu: Vec<f32>,
@@ -36,6 +37,8 @@ fn posterior<D: Device<f32>, T: Tape<f32, D>>(mut ts: Vec<Tensor<(usize, usize),
 
 /// Runs `steps` of Adam on q's parameters for the one datum `x`, maximising SGVB B with
 /// `samples` draws a step; reports the ELBO before and after with common random numbers.
+/// Noisy steps (a large `lr`, few `samples`) can end below where they started; then the
+/// encoder's q is the better of the two under that fixed evaluation, and is returned.
 pub fn refine<D: Device<f32>>(vae: &Vae<D>, x: &[f32], steps: usize, lr: f32, samples: usize, seed: u64) -> Refinement {
     let c = vae.config();
     let xb = vae.batch(&x[..c.input_dim]);
@@ -51,6 +54,7 @@ pub fn refine<D: Device<f32>>(vae: &Vae<D>, x: &[f32], steps: usize, lr: f32, sa
         let q = posterior(p.iter().map(|v| vae.dev.tensor_from_vec(v.clone(), (1, v.len()))).collect());
         bound_from_posterior(&vae.arch, &w, q, &xb, &eval_noise, Estimator::B).as_vec()[0] as f64
     };
+    let start = p.clone();
     let elbo_before = elbo(&p);
     // Adam on the host: q has only 2k (or 2k + 2k2) numbers.
     let (b1, b2, eps) = (0.9f32, 0.999f32, 1e-8f32);
@@ -73,7 +77,11 @@ pub fn refine<D: Device<f32>>(vae: &Vae<D>, x: &[f32], steps: usize, lr: f32, sa
             }
         }
     }
-    let elbo_after = elbo(&p);
+    let mut elbo_after = elbo(&p);
+    // A diverged step (NaN) keeps the start too.
+    if elbo_after.is_nan() || elbo_after < elbo_before {
+        (p, elbo_after) = (start, elbo_before);
+    }
     let reconstruction = vae.decode(&p[0]);
     Refinement { elbo_before, elbo_after, mu: p[0].clone(), lv: p[1].clone(), reconstruction }
 }

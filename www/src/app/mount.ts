@@ -29,6 +29,8 @@ export interface Panels {
   /** The panels with workers of their own: a widget's teardown ends them. */
   lab: EstimatorLab | null;
   klBars: KlBars | null;
+  latent: LatentViews | null;
+  scatter: Scatter | null;
 }
 
 /** The chart's toggle and line for the ELBO's two terms, where the markup has them. */
@@ -53,8 +55,8 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   const posterior = draw && has('posterior-map') ? new PosteriorPanel(holder, draw, root) : null;
   const lab = draw && has('estimator-variance') ? new EstimatorLab(holder, draw, root) : null;
   if (draw && has('traversal')) new Traversal(holder, draw, root);
-  if (has('interpolation') || has('samples') || has('manifold')) new LatentViews(holder, draw, root);
-  if (has('scatter')) new Scatter(holder, root);
+  const latent = has('interpolation') || has('samples') || has('manifold') ? new LatentViews(holder, draw, root) : null;
+  const scatter = has('scatter') ? new Scatter(holder, root) : null;
   const klBars = has('kl-bars') ? new KlBars(holder, root) : null;
   if (has('own-data-add')) new OwnData(draw, root);
   let train: TrainPanel | null = null;
@@ -70,5 +72,5 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   }
   if (pad) pad.drawExample();
   else requestAnimationFrame(() => requestAnimationFrame(onFirstPaint));
-  return { pad, draw, train, posterior, lab, klBars };
+  return { pad, draw, train, posterior, lab, klBars, latent, scatter };
 }

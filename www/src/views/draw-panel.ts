@@ -14,6 +14,8 @@ export class DrawPanel {
   /** Refine's q for the current drawing (mu, log sigma^2); null until Refine, and again
    * once the drawing or the model is replaced. */
   refinedQ: { mu: Float32Array; lv: Float32Array } | null = null;
+  /** The two ELBOs of the last Refine, unrounded, as shown (read by the debug hooks). */
+  refinedElbo: { before: number; after: number } | null = null;
   private listeners: (() => void)[] = [];
   private refinedListeners: (() => void)[] = [];
   private readonly schedule: () => void;
@@ -92,6 +94,7 @@ export class DrawPanel {
 
   private clearRefinement(): void {
     this.refinedQ = null;
+    this.refinedElbo = null;
     const result = find('refine-result', this.root);
     if (result) result.textContent = '';
     const figure = find('refined-figure', this.root);
@@ -148,6 +151,7 @@ export class DrawPanel {
       try {
         const r = this.holder.model.refine(x, 200, 0.05, 10, randomSeed());
         const gap = r.elbo_after - r.elbo_before;
+        this.refinedElbo = { before: r.elbo_before, after: r.elbo_after };
         el('refine-result', this.root).textContent =
           `ELBO ${nats(r.elbo_before)} → ${nats(r.elbo_after)} ` +
           `(${gap >= 0 ? '+' : ''}${gap.toFixed(1)} nats: the amortization gap)`;

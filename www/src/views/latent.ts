@@ -25,6 +25,9 @@ export class LatentViews {
   ];
   private tests: { name: string; set: TestSet } | null = null;
   private sampleSeed = 1;
+  /** The interpolation's two codes as last painted, and the prior samples' seed (read by
+   * the debug hooks: tests decode the same z natively). */
+  painted: { ends: [Float32Array, Float32Array] | null; sampleSeed: number } = { ends: null, sampleSeed: 1 };
   private readonly schedule: () => void;
 
   constructor(
@@ -109,11 +112,14 @@ export class LatentViews {
       for (let j = 0; j < n; j++) rows[i * n + j] = (1 - t) * a[j] + t * b[j];
     }
     paintGrid(canvas, m.decode(rows), STEPS, STEPS, 2);
+    this.painted.ends = [a, b];
   }
 
   private renderSamples(): void {
     const canvas = find<HTMLCanvasElement>('samples', this.root);
-    if (canvas) paintGrid(canvas, this.holder.model.samplePrior(SAMPLES, this.sampleSeed), SAMPLES, 8, 1);
+    if (!canvas) return;
+    paintGrid(canvas, this.holder.model.samplePrior(SAMPLES, this.sampleSeed), SAMPLES, 8, 1);
+    this.painted.sampleSeed = this.sampleSeed;
   }
 
   /** With 2 latent dimensions: decode z at evenly spaced quantiles of the prior. */

@@ -16,6 +16,9 @@ export class Scatter {
   private wanted = false;
   private last = 0;
   private timer = 0;
+  /** What the last paint plotted: each point's posterior mean (d values), its position and
+   * label (read by the debug hooks: tests compare them with native encodings). */
+  plotted: { mu: Float32Array; xy: Float32Array; labels: Uint8Array } | null = null;
 
   constructor(
     private readonly holder: ModelHolder,
@@ -65,6 +68,7 @@ export class Scatter {
       }
     }
     this.paint(xy, labels, name === 'fashion-mnist' ? FASHION : null);
+    this.plotted = { mu, xy, labels };
     el('scatter-note', this.root).textContent =
       d > 2
         ? `Posterior means of ${TEST_COUNT} test images, projected on their first two principal components (of ${d} dimensions).`

@@ -84,8 +84,19 @@ function blit(img: ImageData, pixels: ArrayLike<number>, index: number, x: numbe
   }
 }
 
+/** The values each canvas was last painted from (the decoder's output, the input), for the
+ * page's debug hooks (app/debug.ts): tests compare them with the native core's, and the
+ * canvas's pixels with them. A reference, not a copy: painted arrays are not changed later. */
+const painted = new WeakMap<HTMLCanvasElement, ArrayLike<number> | null>();
+
+/** What `canvas` was last painted from by paintDigit or paintGrid (undefined: never). */
+export function paintedValues(canvas: HTMLCanvasElement): ArrayLike<number> | null | undefined {
+  return painted.get(canvas);
+}
+
 /** Paints one 28x28 image onto a 28x28 canvas (CSS scales it up, pixelated). */
 export function paintDigit(canvas: HTMLCanvasElement, pixels: ArrayLike<number> | null): void {
+  painted.set(canvas, pixels);
   canvas.width = SIDE;
   canvas.height = SIDE;
   const ctx = context(canvas);
@@ -97,6 +108,7 @@ export function paintDigit(canvas: HTMLCanvasElement, pixels: ArrayLike<number> 
 
 /** Paints `count` images in a grid of `cols` columns, `gap` pixels apart, at native size. */
 export function paintGrid(canvas: HTMLCanvasElement, pixels: ArrayLike<number>, count: number, cols: number, gap = 1): void {
+  painted.set(canvas, pixels);
   const rows = Math.ceil(count / cols);
   canvas.width = cols * SIDE + (cols - 1) * gap;
   canvas.height = rows * SIDE + (rows - 1) * gap;
