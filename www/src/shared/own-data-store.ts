@@ -1,6 +1,7 @@
 // The personal data set, in IndexedDB (the page adds and deletes; the training worker reads
 // it when training starts): one record per image, so deleting one touches one record and
 // a reload shows the set as it was.
+import { transact as inStore, type StoreSpec } from './idb';
 import { ImportError, MAX_IMAGES, PIXELS, type ImageSet } from '../pure/import/limits';
 import { MIN_OWN, tooSmall } from '../pure/import/own-split';
 import type { DatasetName } from './protocol';
@@ -18,27 +19,10 @@ export interface OwnImage {
   source: 'drawn' | 'upload';
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, VERSION);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id', autoIncrement: true });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB unavailable'));
-  });
-}
+const SPEC: StoreSpec = { db: DB, store: STORE, version: VERSION, options: { keyPath: 'id', autoIncrement: true } };
 
-async function transact<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
-  const db = await open();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = f(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req ? req.result : undefined);
-      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    });
-  } finally {
-    db.close();
-  }
+function transact<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+  return inStore(SPEC, mode, f);
 }
 
 export async function countImages(): Promise<number> {

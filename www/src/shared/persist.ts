@@ -6,6 +6,7 @@
 // under and are dropped, inside the same transaction, once a discard has moved it on: a save
 // still in flight (another tab, a worker's last save on pause) can never bring back a run
 // someone discarded.
+import { transact as inStore, type StoreSpec } from './idb';
 import type { DatasetName, OwnOptions } from './protocol';
 import type { Binarization, ModelConfig, TrainConfig } from './wasm';
 
@@ -33,27 +34,10 @@ export interface SavedMeta {
   workers?: number | 'auto';
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, VERSION);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB unavailable'));
-  });
-}
+const SPEC: StoreSpec = { db: DB, store: STORE, version: VERSION };
 
-async function transact<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
-  const db = await open();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = f(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req ? req.result : undefined);
-      tx.onerror = tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    });
-  } finally {
-    db.close();
-  }
+function transact<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+  return inStore(SPEC, mode, f);
 }
 
 const key = (slot: string, what: 'state' | 'meta' | 'generation') => `${slot}:${what}`;
