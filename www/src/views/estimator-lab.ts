@@ -8,8 +8,9 @@ import 'uplot/dist/uPlot.min.css';
 import type { ModelHolder } from '../app/model-holder';
 import type { DrawPanel } from './draw-panel';
 import type { FromLabWorker, ToLabWorker } from '../shared/lab-protocol';
-import { type EstimatorStats, withVariant } from '../shared/wasm';
-import { el, errorMessage, paintDigit, type Root } from './ui';
+import type { EstimatorStats } from '../shared/wasm';
+import { spawn } from './spawn';
+import { el, paintDigit, type Root } from './ui';
 
 /** The values of L: powers of two up to 64, as `vae estimators` by default. */
 const SWEEP = [1, 2, 4, 8, 16, 32, 64];
@@ -160,16 +161,8 @@ export class EstimatorLab {
 
   private start(): Worker | null {
     if (this.worker) return this.worker;
-    try {
-      const w = new Worker(withVariant(new URL('./lab-worker.js', import.meta.url)), { type: 'module', name: 'vae-estimator-lab' });
-      w.onmessage = (e: MessageEvent<FromLabWorker>) => this.answer(e.data);
-      w.onerror = (e) => this.failed(e.message || 'could not load lab-worker.js');
-      this.worker = w;
-      return w;
-    } catch (e) {
-      this.failed(errorMessage(e));
-      return null;
-    }
+    this.worker = spawn<FromLabWorker>('lab-worker.js', 'vae-estimator-lab', (m) => this.answer(m), (why) => this.failed(why));
+    return this.worker;
   }
 
   private failed(reason: string): void {

@@ -7,8 +7,9 @@ import type { DrawPanel } from './draw-panel';
 import type { ModelHolder } from '../app/model-holder';
 import { heatmapPixels, ticks } from '../pure/heatmap';
 import type { FromPosteriorWorker, ToPosteriorWorker } from '../shared/posterior-protocol';
-import { type PosteriorMap, type QBound, withVariant } from '../shared/wasm';
-import { el, errorMessage, type Root } from './ui';
+import type { PosteriorMap, QBound } from '../shared/wasm';
+import { spawn } from './spawn';
+import { el, type Root } from './ui';
 
 /** Cells per axis: 64 x 64 values, plus the core's 32 x 32 coarse pass to find the mass. */
 const GRID = 64;
@@ -130,16 +131,8 @@ export class PosteriorPanel {
   /** The worker, started when the map is first on screen with a drawing. */
   private start(): Worker | null {
     if (this.worker) return this.worker;
-    try {
-      const w = new Worker(withVariant(new URL('./posterior-worker.js', import.meta.url)), { type: 'module', name: 'vae-posterior' });
-      w.onmessage = (e: MessageEvent<FromPosteriorWorker>) => this.answer(e.data);
-      w.onerror = (e) => this.failed(e.message || 'could not load posterior-worker.js');
-      this.worker = w;
-      return w;
-    } catch (e) {
-      this.failed(errorMessage(e));
-      return null;
-    }
+    this.worker = spawn<FromPosteriorWorker>('posterior-worker.js', 'vae-posterior', (m) => this.answer(m), (why) => this.failed(why));
+    return this.worker;
   }
 
   private failed(reason: string): void {
