@@ -58,7 +58,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   const latent = has('interpolation') || has('samples') || has('manifold') ? new LatentViews(holder, draw, root) : null;
   const scatter = has('scatter') ? new Scatter(holder, root) : null;
   const klBars = has('kl-bars') ? new KlBars(holder, root) : null;
-  if (has('own-data-add')) new OwnData(draw, root);
+  if (has('own-data-add')) new OwnData(draw, pad, root);
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
