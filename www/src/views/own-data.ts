@@ -6,7 +6,7 @@
 import { gzipSync } from 'fflate';
 import type { DrawPanel } from './draw-panel';
 import type { DrawPad } from './draw-pad';
-import { el, errorMessage, paintDigit, type Root } from './ui';
+import { el, errorMessage, find, paintDigit, type Root } from './ui';
 import type { FromImport, ToImport } from '../shared/import-protocol';
 import { toBytes } from '../pure/import/grey';
 import { PIXELS } from '../pure/import/limits';
@@ -25,7 +25,8 @@ export class OwnData {
     private readonly pad: DrawPad | null,
     private readonly root: Root = document,
   ) {
-    el('own-data-add', root).addEventListener('click', () => void this.addDrawing());
+    // A widget's train view has no pad: there the panel uploads, exports and deletes only.
+    find('own-data-add', root)?.addEventListener('click', () => void this.addDrawing());
     for (const id of ['data-upload', 'data-upload-folder']) {
       const input = el<HTMLInputElement>(id, root);
       input.addEventListener('change', () => {
@@ -51,7 +52,7 @@ export class OwnData {
   private async addDrawing(): Promise<void> {
     const x = this.draw?.x;
     if (!x) return this.say('Draw a digit first, then add it.', true);
-    const text = el<HTMLInputElement>('own-label', this.root).value.trim();
+    const text = find<HTMLInputElement>('own-label', this.root)?.value.trim() ?? '';
     const label = /^[0-9]$/.test(text) ? Number(text) : null;
     try {
       const n = await own.addImages({ count: 1, pixels: toBytes(x), labels: [label], tags: [label === null ? text : ''] }, 'drawn');
