@@ -1,7 +1,7 @@
 // Your data set out of the page and a model back in: Export → `vae train --data DIR` (the
 // native CLI, an independent trainer) → Load model in the page. The references: the idx
 // files the test wrote (the export must be them, byte for byte), the CLI's own report of
-// its 90%/10% split, and the architecture the CLI was asked for.
+// its 90%/10% split, the architecture the CLI was asked for, and the data set it was told.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -54,6 +54,8 @@ test('export → vae train --data → load the model in the page', async () => {
   assert.match(run.stderr, /: 45 train \/ 5 test images/, 'the CLI holds out 10% of 50, as the page does');
   await page.getByTestId('model-upload').setInputFiles(model);
   await until(async () => /native\.safetensors/.test(await page.locator('#model-origin').innerText()), { what: 'the loaded model' });
+  // The checkpoint says what it was trained on (metadata dataset: own), and the page says so.
+  assert.match(await page.locator('#model-origin').innerText(), /^Model: loaded from native\.safetensors \(trained on your data set\) · 784-64-5 /);
   assert.equal(await page.locator('#opt-latent').inputValue(), '5');
   assert.equal(await page.locator('#opt-hidden').inputValue(), '64');
   assert.deepEqual(errors, []);

@@ -46,13 +46,31 @@ where
     PossibleValuesParser::new(names).map(|s| s.parse::<T>().expect("every possible value parses"))
 }
 
-pub const DATASETS: &[&str] = &["mnist", "fashion-mnist"];
+/// The checkpoint metadata's name of a data set read with `--data DIR` (docs/checkpoint.md):
+/// the page's name of a personal set, so a model trained on one says so when loaded there.
+pub const OWN: &str = "own";
+
+/// `--dataset`: a named data set, or `path:DIR`, the same as `--data DIR`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DatasetArg {
+    Named(DatasetKind),
+    Path(PathBuf),
+}
+
+fn parse_dataset(s: &str) -> Result<DatasetArg, String> {
+    match s.strip_prefix("path:") {
+        Some("") => Err("path: needs a directory, e.g. path:my-digits".into()),
+        Some(dir) => Ok(DatasetArg::Path(PathBuf::from(dir))),
+        None => s.parse().map(DatasetArg::Named).map_err(|e: String| format!("{e}, or path:DIR")),
+    }
+}
 
 #[derive(Args, Debug, Clone)]
 pub struct DataArgs {
-    /// Data set [default: mnist, or the checkpoint's]
-    #[arg(long, value_parser = choice::<DatasetKind>(DATASETS))]
-    pub dataset: Option<DatasetKind>,
+    /// Data set: mnist, fashion-mnist, or path:DIR (the same as --data DIR) [default:
+    /// mnist, or the checkpoint's]
+    #[arg(long, value_name = "NAME|path:DIR", value_parser = parse_dataset)]
+    pub dataset: Option<DatasetArg>,
     /// Directory holding the four IDX files, raw or .gz [default: data/<dataset> in the
     /// current directory or the nearest parent that has it]
     #[arg(long, value_name = "DIR")]
@@ -65,19 +83,57 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// The data set asked for, else `fallback` (e.g. the one a checkpoint was trained on).
-    pub fn kind(&self, fallback: DatasetKind) -> DatasetKind {
-        self.dataset.unwrap_or(fallback)
+    /// The named data set asked for, if any.
+    pub fn named(&self) -> Option<DatasetKind> {
+        match &self.dataset {
+            Some(DatasetArg::Named(k)) => Some(*k),
+            _ => None,
+        }
+    }
+
+    /// The directory of `--data DIR` or `--dataset path:DIR` (one code path for both).
+    pub fn pair_dir(&self) -> Result<Option<&Path>, String> {
+        let path = match &self.dataset {
+            Some(DatasetArg::Path(p)) => Some(p.as_path()),
+            _ => None,
+        };
+        match (path, &self.data, &self.data_dir) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                Err("--dataset path:DIR is --data DIR: give one directory, not also --data or --data-dir".into())
+            }
+            (Some(p), None, None) => Ok(Some(p)),
+            (None, d, _) => Ok(d.as_deref()),
+        }
+    }
+
+    /// The data set asked for, else the one a checkpoint was trained on (`checkpoint`,
+    /// only asked when neither a name nor a directory of one's own was given).
+    pub fn kind_or(&self, checkpoint: impl FnOnce() -> Result<DatasetKind, String>) -> Result<DatasetKind, String> {
+        if self.pair_dir()?.is_some() {
+            // Read as a pair (or the four MNIST files): the kind only names defaults.
+            return Ok(self.named().unwrap_or_default());
+        }
+        self.named().map_or_else(checkpoint, Ok)
     }
 
     pub fn dir(&self, kind: DatasetKind) -> PathBuf {
-        self.data.clone().or_else(|| self.data_dir.clone()).unwrap_or_else(|| default_dir(kind))
+        let own = self.pair_dir().ok().flatten().map(Path::to_path_buf);
+        own.or_else(|| self.data_dir.clone()).unwrap_or_else(|| default_dir(kind))
+    }
+
+    /// The data set's name in a checkpoint's metadata: `own` for a directory of one's own
+    /// (unless it holds the four MNIST files), else the named set.
+    pub fn metadata_name(&self, kind: DatasetKind) -> Result<&'static str, String> {
+        Ok(match self.pair_dir()? {
+            Some(dir) if !crate::data_dir::is_standard(dir) => OWN,
+            _ => kind.name(),
+        })
     }
 
     /// Loads train and test sets; a missing directory gives the core's message, which
     /// names the command that downloads the data.
     pub fn load(&self, kind: DatasetKind) -> Result<Split, String> {
-        if let Some(dir) = &self.data {
+        if let Some(dir) = self.pair_dir()? {
             return crate::data_dir::load_pair_dir(dir);
         }
         load_dir(&self.dir(kind), kind).map_err(|e| e.to_string())
@@ -116,9 +172,17 @@ impl<D: Device<f32>> Loaded<D> {
         self.metadata.get("binarization").map_or(Ok(Binarization::Dynamic), |s| s.parse())
     }
 
-    /// The data set the model was trained on (`mnist` when the file does not say).
+    /// The data set the model was trained on (`mnist` when the file does not say). A model
+    /// of a personal set cannot find its data alone: the message asks for the directory.
     pub fn dataset(&self) -> Result<DatasetKind, String> {
-        self.metadata.get("dataset").map_or(Ok(DatasetKind::Mnist), |s| s.parse())
+        match self.metadata.get("dataset").map(String::as_str) {
+            None => Ok(DatasetKind::Mnist),
+            Some(OWN | "own-mnist") => Err(format!(
+                "the model was trained on a data set of its own (metadata dataset: {}): give its directory with --data DIR",
+                self.metadata["dataset"]
+            )),
+            Some(s) => s.parse(),
+        }
     }
 
     /// Image height and width for the model's input size.

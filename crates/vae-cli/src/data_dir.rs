@@ -1,4 +1,4 @@
-//! `--data DIR`: any idx pair (images `idx3` + labels `idx1`, raw or .gz, any names), such
+//! `--data DIR` (or `--dataset path:DIR`): any idx pair (images `idx3` + labels `idx1`, raw or .gz, any names), such
 //! as the page's export of a personal set. The four standard MNIST files are read as the
 //! usual train/test split; a single pair has a share held out for the test ELBO, chosen as
 //! the page chooses it (www/src/pure/import/own-split.ts): every k-th image, at least one,
@@ -15,9 +15,13 @@ pub fn held_out(n: usize, share: f64) -> usize {
     ((n as f64 * share).round() as usize).clamp(1, n - 1)
 }
 
+/// Whether `dir` holds the four MNIST files (raw or .gz): then it is read as MNIST's split.
+pub fn is_standard(dir: &Path) -> bool {
+    FILES.iter().all(|f| dir.join(f).is_file() || dir.join(format!("{f}.gz")).is_file())
+}
+
 pub fn load_pair_dir(dir: &Path) -> Result<Split, String> {
-    let standard = FILES.iter().all(|f| dir.join(f).is_file() || dir.join(format!("{f}.gz")).is_file());
-    if standard {
+    if is_standard(dir) {
         return load_dir(dir, DatasetKind::Mnist).map_err(|e| e.to_string());
     }
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;

@@ -86,7 +86,7 @@ pub fn run<D: Device<f32> + Default>(args: &EvalArgs, given: &Given, device: Dev
     }
     let model = Loaded::read(&args.model, dev)?;
     let binarization = model.binarization()?;
-    let kind = args.data.kind(model.dataset()?);
+    let kind = args.data.kind_or(|| model.dataset())?;
     let mut test = args.data.load(kind)?.test;
     if let Some(n) = limit {
         test = test.subset(n);

@@ -37,7 +37,7 @@ pub fn test_images<D: Device<f32>>(
     first: usize,
     n: usize,
 ) -> Result<(Vec<f32>, Vec<u8>), String> {
-    let test = data.load(data.kind(model.dataset()?))?.test;
+    let test = data.load(data.kind_or(|| model.dataset())?)?.test;
     model.check_dim(test.dim())?;
     if n == 0 || first + n > test.len() {
         return Err(format!("image {first} (and {n} from it) is not among the {} test images", test.len()));

@@ -62,7 +62,7 @@ pub fn run<D: Device<f32>>(args: &ReconstructArgs, dev: D) -> Result<(), String>
         );
         return Ok(());
     }
-    let kind = args.data.kind(model.dataset()?);
+    let kind = args.data.kind_or(|| model.dataset())?;
     let test = args.data.load(kind)?.test;
     model.check_dim(test.dim())?;
     let (first, n) = args.image_index.map_or((args.first, args.n), |i| (i, 1));

@@ -25,8 +25,9 @@ export interface DebugHooks {
   refinement: () => { before: number; after: number; mu: number[] | null } | null;
   /** The interpolation's two codes as last painted, and the prior samples' seed. */
   latent: () => { ends: [number[], number[]] | null; sampleSeed: number } | null;
-  /** The scatter's last plot: posterior means (row-major, latent-wide), positions, labels. */
-  scatter: () => { mu: number[]; xy: number[]; labels: number[] } | null;
+  /** The scatter's last plot: posterior means (row-major, latent-wide), positions, labels;
+   * `own`: the same for the personal set's ringed points ("Show my digits"), else null. */
+  scatter: () => { mu: number[]; xy: number[]; labels: number[]; own: { mu: number[]; xy: number[]; labels: (number | null)[] } | null } | null;
 }
 
 /** The benchmark's hooks (`?bench`). */
@@ -104,7 +105,9 @@ function debugHooks({ train, draw, latent, scatter }: Panels): DebugHooks {
     },
     scatter: () => {
       const p = scatter?.plotted;
-      return p ? { mu: Array.from(p.mu), xy: Array.from(p.xy), labels: Array.from(p.labels) } : null;
+      if (!p) return null;
+      const own = p.own ? { mu: Array.from(p.own.mu), xy: Array.from(p.own.xy), labels: [...p.own.labels] } : null;
+      return { mu: Array.from(p.mu), xy: Array.from(p.xy), labels: Array.from(p.labels), own };
     },
   };
 }

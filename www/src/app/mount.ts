@@ -58,7 +58,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   const latent = has('interpolation') || has('samples') || has('manifold') ? new LatentViews(holder, draw, root) : null;
   const scatter = has('scatter') ? new Scatter(holder, root) : null;
   const klBars = has('kl-bars') ? new KlBars(holder, root) : null;
-  if (has('own-data-add')) new OwnData(draw, root);
+  if (has('own-data-count')) new OwnData(draw, pad, root);
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
@@ -69,6 +69,13 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
     // model on screen, and "Train from scratch" starts from that shape unless someone changes it.
     store.set(settingsOf(holder.model.config()), 'model');
     train = panel;
+    // A widget's train view: the personal set's panel only while training would use it.
+    const ownOnly = root.querySelector<HTMLElement>('[data-own-only]');
+    if (ownOnly) {
+      const show = () => (ownOnly.hidden = !['own', 'own-mnist'].includes(store.get('dataset')));
+      show();
+      store.subscribe((keys) => keys.includes('dataset') && show());
+    }
   }
   if (pad) pad.drawExample();
   else requestAnimationFrame(() => requestAnimationFrame(onFirstPaint));

@@ -94,6 +94,7 @@ export function posteriorSection(): string {
           <p data-testid="posterior-gap" id="posterior-gap"><strong id="posterior-gap-encoder"></strong>
             <span data-testid="posterior-gap-refined" id="posterior-gap-refined"></span></p>
           <p class="explain small" id="posterior-map-note" aria-live="polite"></p>
+          <p data-testid="posterior-own" id="posterior-own" aria-live="polite"></p>
         </div>
       </div>
     </section>`;
@@ -175,10 +176,12 @@ export function scatterSection(): string {
   return `<section class="panel" data-view="scatter" aria-labelledby="scatter-title">
       <h2 id="scatter-title">Test digits in latent space</h2>
       <p class="explain">Where the encoder puts 1000 test images. Digits of a class gather together although the model never saw a label.</p>
-      <div class="buttons"><button type="button" id="scatter-button">Encode the test digits</button></div>
+      <div class="buttons"><button type="button" id="scatter-button">Encode the test digits</button>
+        <label><input type="checkbox" id="scatter-own" data-testid="scatter-own"> Show my digits</label></div>
       <canvas data-testid="scatter" id="scatter" class="scatter" aria-label="Scatter plot of test-image codes coloured by label" hidden></canvas>
       <ul id="scatter-legend" class="legend" aria-label="Colour legend"></ul>
       <p id="scatter-note" class="small"></p>
+      <p id="scatter-own-count" data-testid="scatter-own-count" class="small" aria-live="polite"></p>
     </section>`;
 }
 

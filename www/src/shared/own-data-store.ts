@@ -25,6 +25,19 @@ function transact<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequ
   return inStore(SPEC, mode, f);
 }
 
+/** In-page listeners to changes of the set (the scatter's highlight, the posterior's
+ * "your digit #k"): the panel that adds or deletes tells them, after the change is stored. */
+const listeners = new Set<() => void>();
+
+export function onOwnChange(f: () => void): void {
+  listeners.add(f);
+}
+
+function changed<T>(v: T): T {
+  for (const f of listeners) f();
+  return v;
+}
+
 export async function countImages(): Promise<number> {
   return (await transact('readonly', (s) => s.count())) ?? 0;
 }
@@ -44,15 +57,15 @@ export async function addImages(set: ImageSet, source: OwnImage['source']): Prom
       s.add({ pixels: set.pixels.slice(i * PIXELS, (i + 1) * PIXELS), label: set.labels[i], tag: set.tags[i], source });
     }
   });
-  return before + set.count;
+  return changed(before + set.count);
 }
 
-export function removeImage(id: number): Promise<unknown> {
-  return transact('readwrite', (s) => s.delete(id));
+export async function removeImage(id: number): Promise<void> {
+  changed(await transact('readwrite', (s) => s.delete(id)));
 }
 
-export function clearImages(): Promise<unknown> {
-  return transact('readwrite', (s) => s.clear());
+export async function clearImages(): Promise<void> {
+  changed(await transact('readwrite', (s) => s.clear()));
 }
 
 /** The whole set as one ImageSet, in the order added. */

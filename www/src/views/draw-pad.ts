@@ -1,6 +1,7 @@
 // The drawing canvas: pointer events (mouse, touch, pen) leave thick round white strokes
 // on black, like MNIST's ink; image() turns the canvas into the 28x28 input the model
-// expects (see pure/preprocess.ts).
+// expects (see pure/preprocess.ts). show() puts a prepared 28x28 digit (one of the personal
+// set's) on the pad: that digit is then the input as it is, until the next stroke.
 import { preprocess } from '../pure/preprocess';
 
 type Point = [number, number];
@@ -18,6 +19,9 @@ export class DrawPad {
   private last: Point | null = null;
   private pointer: number | null = null;
   private inked = false;
+  /** A digit put on the pad by show(), already prepared: image() returns it unchanged
+   * (preparing it again would rescale it). A stroke over it makes it a drawing again. */
+  private given: Float32Array | null = null;
 
   /** onChange runs after every stroke segment; callers throttle their own work. */
   constructor(
@@ -50,7 +54,25 @@ export class DrawPad {
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     this.inked = false;
+    this.given = null;
     if (notify) this.onChange();
+  }
+
+  /** Shows the 28x28 digit `x` (intensities in [0, 1]) on the pad, one square per pixel,
+   * and makes it the input. */
+  show(x: Float32Array): void {
+    this.clear(false);
+    const { ctx, canvas } = this;
+    const [sw, sh] = [canvas.width / 28, canvas.height / 28];
+    for (let i = 0; i < 784; i++) {
+      const v = Math.round(Math.min(1, Math.max(0, x[i])) * 255);
+      if (v === 0) continue;
+      ctx.fillStyle = `rgb(${v}, ${v}, ${v})`;
+      ctx.fillRect((i % 28) * sw, Math.floor(i / 28) * sh, sw, sh);
+    }
+    this.given = x.slice();
+    this.inked = true;
+    this.onChange();
   }
 
   /** Replays the built-in example digit. */
@@ -68,6 +90,7 @@ export class DrawPad {
   /** The drawing as 784 intensities in [0,1], or null when nothing is drawn. */
   image(): Float32Array | null {
     if (!this.inked) return null;
+    if (this.given) return this.given.slice();
     const { width, height } = this.canvas;
     const rgba = this.ctx.getImageData(0, 0, width, height).data;
     const ink = new Float32Array(width * height);
@@ -99,6 +122,7 @@ export class DrawPad {
     }
     this.last = p;
     this.inked = true;
+    this.given = null;
   }
 
   private down(e: PointerEvent): void {

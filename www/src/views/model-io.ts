@@ -5,6 +5,16 @@ import type { SettingsStore } from '../settings/store';
 import type { ModelHolder } from '../app/model-holder';
 import { clearError, el, errorMessage, showError, type Root } from './ui';
 import { Model } from '../shared/wasm';
+import { checkpointMetadata } from '../pure/checkpoint-meta';
+import { DATASET_LABELS } from '../shared/data';
+import type { DatasetName } from '../shared/protocol';
+
+/** The data set a checkpoint's metadata names (the CLI and the page write it), if one the
+ * page knows: `own` for `vae train --data DIR` and for the page's personal set. */
+function trainedOn(bytes: Uint8Array): DatasetName | null {
+  const named = checkpointMetadata(bytes).dataset;
+  return (Object.keys(DATASET_LABELS) as DatasetName[]).find((d) => d === named) ?? null;
+}
 
 export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded: () => void, root: Root = document): void {
   el('model-save', root).addEventListener('click', () => {
@@ -35,8 +45,11 @@ export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded:
     input.value = ''; // choosing the same file again should load it again
     if (!file) return;
     let model: Model;
+    let dataset: DatasetName | null;
     try {
-      model = Model.fromCheckpoint(new Uint8Array(await file.arrayBuffer()));
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      model = Model.fromCheckpoint(bytes);
+      dataset = trainedOn(bytes);
     } catch (e) {
       showError(`Could not load "${file.name}": ${errorMessage(e)}. The current model is unchanged.`, root);
       return;
@@ -49,8 +62,9 @@ export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded:
       return;
     }
     clearError(root);
-    // The file doesn't say which data set it saw; MNIST unless the settings say otherwise.
-    holder.replace(model, { dataset: store.get('dataset'), origin: `loaded from ${file.name}` });
+    // The file names the data set it saw (the CLI's and the page's do); else the settings' one.
+    const origin = `loaded from ${file.name}${dataset ? ` (trained on ${DATASET_LABELS[dataset]})` : ''}`;
+    holder.replace(model, { dataset: dataset ?? store.get('dataset'), origin });
     store.set(settingsOf(model.config()), 'model');
     onLoaded();
   });

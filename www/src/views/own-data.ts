@@ -1,14 +1,18 @@
 // The personal data set's panel: "Add" the current drawing (with an optional label), upload
 // files (parsed in worker/import-worker.ts), the thumbnails with a delete button each, the
-// count, export as idx .gz. A failed upload stores nothing: the set stays as it was.
+// count, export as idx .gz. A failed upload stores nothing: the set stays as it was. Where
+// there is a drawing pad, clicking a thumbnail puts that digit on it (the other panels then
+// show it: its reconstruction, its posterior, "your digit #k").
 import { gzipSync } from 'fflate';
 import type { DrawPanel } from './draw-panel';
-import { el, errorMessage, paintDigit, type Root } from './ui';
+import type { DrawPad } from './draw-pad';
+import { el, errorMessage, find, paintDigit, type Root } from './ui';
 import type { FromImport, ToImport } from '../shared/import-protocol';
 import { toBytes } from '../pure/import/grey';
 import { PIXELS } from '../pure/import/limits';
 import { exportIdx } from '../pure/import/own-split';
 import * as own from '../shared/own-data-store';
+import { describeDigit } from './own-digits';
 
 /** Thumbnails drawn at most (a set of 100,000 would be a page of canvases); the count is exact. */
 const THUMBS = 500;
@@ -18,9 +22,11 @@ export class OwnData {
 
   constructor(
     private readonly draw: DrawPanel | null,
+    private readonly pad: DrawPad | null,
     private readonly root: Root = document,
   ) {
-    el('own-data-add', root).addEventListener('click', () => void this.addDrawing());
+    // A widget's train view has no pad: there the panel uploads, exports and deletes only.
+    find('own-data-add', root)?.addEventListener('click', () => void this.addDrawing());
     for (const id of ['data-upload', 'data-upload-folder']) {
       const input = el<HTMLInputElement>(id, root);
       input.addEventListener('change', () => {
@@ -31,6 +37,8 @@ export class OwnData {
     }
     el('own-data-export', root).addEventListener('click', () => void this.export());
     el('own-data-clear', root).addEventListener('click', () => void own.clearImages().then(() => this.refresh('Your set is empty.')));
+    // Another panel of the page (a widget's, say) changed the set: show it as it is now.
+    own.onOwnChange(() => void this.refresh());
     void this.refresh();
   }
 
@@ -44,7 +52,7 @@ export class OwnData {
   private async addDrawing(): Promise<void> {
     const x = this.draw?.x;
     if (!x) return this.say('Draw a digit first, then add it.', true);
-    const text = el<HTMLInputElement>('own-label', this.root).value.trim();
+    const text = find<HTMLInputElement>('own-label', this.root)?.value.trim() ?? '';
     const label = /^[0-9]$/.test(text) ? Number(text) : null;
     try {
       const n = await own.addImages({ count: 1, pixels: toBytes(x), labels: [label], tags: [label === null ? text : ''] }, 'drawn');
@@ -103,13 +111,28 @@ export class OwnData {
     el('own-data-count', this.root).textContent = `${all.length} image${all.length === 1 ? '' : 's'}`;
     const strip = el('own-data-thumbs', this.root);
     strip.replaceChildren(
-      ...all.slice(-THUMBS).map((r) => {
+      ...all.slice(-THUMBS).map((r, i) => {
+        const position = Math.max(0, all.length - THUMBS) + i + 1; // 1-based, as "your digit #k" counts
         const item = document.createElement('figure');
         item.className = 'own-thumb';
         const c = document.createElement('canvas');
         c.className = 'digit';
-        c.setAttribute('aria-label', `Your image ${r.id}${r.label !== null ? `, label ${r.label}` : r.tag ? `, tag ${r.tag}` : ''}`);
-        paintDigit(c, Float32Array.from(r.pixels, (b) => b / 255));
+        const what = describeDigit(r);
+        c.setAttribute('aria-label', `Your digit #${position}${what ? `, ${what}` : ''}`);
+        const x = Float32Array.from(r.pixels, (b) => b / 255);
+        paintDigit(c, x);
+        let picture: HTMLElement = c;
+        const pad = this.pad;
+        if (pad) {
+          const pick = document.createElement('button');
+          pick.type = 'button';
+          pick.className = 'own-pick';
+          pick.dataset.testid = 'own-data-pick';
+          pick.title = 'Put this digit on the drawing pad';
+          pick.append(c);
+          pick.addEventListener('click', () => pad.show(x));
+          picture = pick;
+        }
         const del = document.createElement('button');
         del.type = 'button';
         del.textContent = '×';
@@ -118,7 +141,7 @@ export class OwnData {
         del.addEventListener('click', () => void own.removeImage(r.id).then(() => this.refresh('Deleted.')));
         const cap = document.createElement('figcaption');
         cap.textContent = r.label !== null ? String(r.label) : r.tag;
-        item.append(c, cap, del);
+        item.append(picture, cap, del);
         return item;
       }),
     );

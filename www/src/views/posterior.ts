@@ -2,14 +2,17 @@
 // over z (Model.posterior, computed in worker/posterior-worker.ts), with the encoder's
 // q(z|x) and, after Refine, the refined q drawn over it, and the gap KL(q || p(z|x)) =
 // log p(x) - ELBO in nats. The encoder's gap is the amortization plus the approximation
-// gap; the refined q's is the approximation gap alone (Cremer, Li & Duvenaud 2018).
+// gap; the refined q's is the approximation gap alone (Cremer, Li & Duvenaud 2018). When the
+// drawing is one of the personal set's (a thumbnail put on the pad, a drawing added), the
+// panel names it.
 import type { DrawPanel } from './draw-panel';
 import type { ModelHolder } from '../app/model-holder';
 import { heatmapPixels, ticks } from '../pure/heatmap';
 import type { FromPosteriorWorker, ToPosteriorWorker } from '../shared/posterior-protocol';
 import type { PosteriorMap, QBound } from '../shared/wasm';
+import { nameOwnDigit } from './own-digits';
 import { spawn } from './spawn';
-import { el, type Root } from './ui';
+import { el, find, type Root } from './ui';
 
 /** Cells per axis: 64 x 64 values, plus the core's 32 x 32 coarse pass to find the mass. */
 const GRID = 64;
@@ -67,6 +70,8 @@ export class PosteriorPanel {
     // After every drawing update (and training's parameter updates, which re-run it) and Refine.
     draw.onUpdate(() => this.request());
     draw.onRefined(() => this.request());
+    const own = find('posterior-own', root);
+    if (own) nameOwnDigit(draw, own);
   }
 
   private request(): void {

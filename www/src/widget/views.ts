@@ -1,5 +1,6 @@
 // What each <vae-playground view="..."> shows: which of the page's sections (app/sections.ts),
 // in a grid that lays them out by the widget's own width (widget.css).
+import { ownDataSection } from '../app/sections-own';
 import {
   allSections,
   drawSection,
@@ -33,7 +34,8 @@ const MARKUP: Record<View, () => string> = {
   samples: samplesSection,
   manifold: manifoldSection,
   // Something to watch while it trains: the prior samples, and the manifold when latent = 2.
-  train: () => trainSection() + samplesSection() + manifoldSection(),
+  // The personal set's panel (upload, count, export) shows while the data set is it.
+  train: () => trainSection() + ownDataSection({ collect: false }) + samplesSection() + manifoldSection(),
 };
 
 export function viewMarkup(view: View): string {

@@ -233,7 +233,7 @@ impl TrainArgs {
         a.set("seed", "seed", &mut t.seed, &self.seed, text);
         a.set("init", "init", &mut s.init, &self.init, text);
         let (binarization, dataset) =
-            (self.binarization.unwrap_or(s.binarization), self.data.dataset.unwrap_or(s.dataset));
+            (self.binarization.unwrap_or(s.binarization), self.data.named().unwrap_or(s.dataset));
         a.set("binarization", "binarization", &mut s.binarization, &binarization, text);
         a.set("dataset", "dataset", &mut s.dataset, &dataset, text);
         a.set("train_limit", "train-limit", &mut s.train_limit, &self.train_limit, opt);

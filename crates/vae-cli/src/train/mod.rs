@@ -6,7 +6,7 @@ mod state_file;
 
 pub use flags::TrainArgs;
 
-use crate::args::{write_atomic, Given, EVAL_SEED, FIXED_BINARIZATION_SEED};
+use crate::args::{write_atomic, Given, EVAL_SEED, FIXED_BINARIZATION_SEED, OWN};
 use dfdx::prelude::Device;
 use flags::Setup;
 use serde_json::json;
@@ -85,6 +85,7 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<()
     };
     let epochs = args.epochs(setup.train.schedule);
     let train = &data.train;
+    let dataset = args.data.metadata_name(setup.dataset)?;
     if !args.quiet {
         let c = &setup.train;
         eprintln!(
@@ -93,7 +94,7 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<()
             checkpoint::describe(&setup.model),
             trainer.vae.num_params(),
             setup.init,
-            setup.dataset,
+            if dataset == OWN { format!("{OWN} ({})", args.data.dir(setup.dataset).display()) } else { dataset.into() },
             train.len(),
             data.test_images,
             setup.binarization,
@@ -181,7 +182,7 @@ fn write_outputs<D: Device<f32>>(
         let mut meta = vec![
             ("epochs", trainer.epoch.to_string()),
             ("test_elbo", format!("{last}")),
-            ("dataset", setup.dataset.name().to_string()),
+            ("dataset", args.data.metadata_name(setup.dataset)?.to_string()),
             ("binarization", setup.binarization.name().to_string()),
             ("seed", train_cfg.seed.to_string()),
             ("init", setup.init.to_string()),
@@ -213,7 +214,7 @@ fn write_outputs<D: Device<f32>>(
             "samples_per_sec": rates.iter().sum::<f64>() / rates.len().max(1) as f64,
             "config": setup.model,
             "train_config": tc,
-            "dataset": setup.dataset.name(),
+            "dataset": args.data.metadata_name(setup.dataset)?,
             "binarization": setup.binarization.name(),
             "init": setup.init.to_string(),
             "preset": setup.preset.map(|p| p.to_string()),
