@@ -13,6 +13,16 @@ export type OptimizerKind = 'adam' | 'adagrad';
 export type Estimator = 'a' | 'b' | 'iwae';
 export type Init = 'paper' | 'glorot';
 
+/** What kind of failure a call into the module threw (vae_core::error::ErrorKind): the
+ * thrown `Error`'s `name`. The page switches on it, never on the message. */
+export type ErrorKind = 'NonFiniteLoss' | 'BadCheckpoint' | 'ArchitectureMismatch' | 'InvalidConfig' | 'BadData' | 'Unsupported' | 'InvalidArgument';
+const ERROR_KINDS: readonly string[] = ['NonFiniteLoss', 'BadCheckpoint', 'ArchitectureMismatch', 'InvalidConfig', 'BadData', 'Unsupported', 'InvalidArgument'] satisfies ErrorKind[];
+
+/** The kind of an error the module threw; null for any other error. */
+export function errorKind(e: unknown): ErrorKind | null {
+  return e instanceof Error && ERROR_KINDS.includes(e.name) ? (e.name as ErrorKind) : null;
+}
+
 export interface ModelConfig {
   input_dim: number;
   hidden: number[];

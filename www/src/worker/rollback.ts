@@ -2,7 +2,7 @@
 // IndexedDB when the run persists). After a non-finite loss the run goes back to it with
 // half the learning rate; after a lost worker, with the same rate.
 import * as persist from '../shared/persist';
-import { Lead } from '../shared/wasm';
+import { errorKind, Lead } from '../shared/wasm';
 import { message, post, run } from './lead-run';
 
 /** Halvings of the learning rate tried after non-finite losses before giving up. */
@@ -20,11 +20,13 @@ export async function checkpointNow(): Promise<void> {
   const state = await run.team.snapshot(run.lead, {});
   run.lastSave = performance.now();
   // A rate so large that Adam's second moments overflowed while the loss stayed finite
-  // gives a state the core refuses to load: a rollback to it would throw and stall the
-  // run. Such a state is neither the rollback point nor saved; the last good one stays.
+  // gives a state the core refuses to load (BadCheckpoint): a rollback to it would throw
+  // and stall the run. Such a state is neither the rollback point nor saved; the last good
+  // one stays. Any other failure is a fault: the same, but said.
   try {
     Lead.fromState(state, run.data!.d).free();
-  } catch {
+  } catch (e) {
+    if (errorKind(e) !== 'BadCheckpoint') post({ type: 'status', text: `The training state could not be kept (${message(e)}).` });
     return;
   }
   run.snapshot = state;

@@ -4,6 +4,7 @@
 import { diffPhases, noPhases } from '../shared/team-stats';
 import * as persist from '../shared/persist';
 import type { WorkerStat } from '../shared/protocol';
+import { errorKind } from '../shared/wasm';
 import { WorkerLost } from './team';
 import { message, post, run, TEST_IMAGES } from './lead-run';
 import { checkpointNow, restartFromSnapshot, rollBack, startTeam } from './rollback';
@@ -39,7 +40,14 @@ async function runSlice(): Promise<{ bound: number; steps: number; rows: number;
   let rows = 0;
   let steps = 0;
   do {
-    const out = await run.team.step(run.lead!, run.data!.d);
+    let out;
+    try {
+      out = await run.team.step(run.lead!, run.data!.d);
+    } catch (e) {
+      // The parts were finite but their sum was not: the core refused the update.
+      if (errorKind(e) === 'NonFiniteLoss') return { bound, steps, rows, nonFinite: true };
+      throw e;
+    }
     if (!out.applied) return { bound, steps, rows, nonFinite: true };
     bound += out.bound;
     rows += out.rows;
