@@ -8,7 +8,8 @@
 //! `train` (Algorithm 1), `eval` (test ELBO, importance-sampled log p(x)), `refine`
 //! (per-datapoint SVI), `impute`, `checkpoint` (safetensors), `data` (idx, MNIST),
 //! `inference` (the true posterior on a grid, the gap, the gradient estimators' variance),
-//! `error` (the kinds of failure callers act on).
+//! `error` (the kinds of failure callers act on), `vocabulary` (defaults, names and ranges
+//! in one value, for the page and the CLI).
 pub mod checkpoint;
 pub mod config;
 pub mod data;
@@ -29,6 +30,7 @@ pub mod refine;
 pub mod state;
 pub mod train;
 pub mod vae;
+pub mod vocabulary;
 
 pub use config::{Activation, DecoderKind, Estimator, Family, Init, ModelConfig, OptimizerKind, TrainConfig};
 pub use error::{ErrorKind, Kinded};

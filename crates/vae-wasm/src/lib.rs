@@ -45,6 +45,14 @@ pub fn random_seed() -> u32 {
     getrandom::getrandom(&mut b).map(|_| u32::from_le_bytes(b)).unwrap_or(1)
 }
 
+/// The core's defaults, choice names and ranges (vae_core::vocabulary) as JSON text, the
+/// spelling of www/src/pure/vocabulary.json: the page checks at start-up that its copy is
+/// this build's. Text, not an object: f32 values keep their shortest decimals (1e-8).
+#[wasm_bindgen]
+pub fn vocabulary() -> String {
+    vae_core::vocabulary::to_json()
+}
+
 /// JS object -> Rust value with a message naming what was being read.
 pub(crate) fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Failure> {
     serde_wasm_bindgen::from_value(v).map_err(|e| Failure::config(format!("invalid {what}: {e}")))

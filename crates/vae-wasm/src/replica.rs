@@ -5,7 +5,7 @@
 use crate::error::Failure;
 use crate::model::Model;
 use crate::Dev;
-use vae_core::parallel::{self, Replica as CoreReplica};
+use vae_core::parallel::{self, Replica as CoreReplica, MAX_WORKERS};
 use vae_core::state::TrainingState;
 use vae_core::Vae;
 use wasm_bindgen::prelude::*;
@@ -30,8 +30,8 @@ impl Replica {
     /// Worker `s` of `k`, from a training state (`Lead.state`).
     #[wasm_bindgen(js_name = fromState)]
     pub fn from_state(bytes: &[u8], k: usize, s: usize) -> Result<Replica, Failure> {
-        if k == 0 || s >= k || k > 64 {
-            return Err(Failure::argument(format!("worker {s} of {k}: need 0 <= s < k <= 64")));
+        if k == 0 || s >= k || k > MAX_WORKERS {
+            return Err(Failure::argument(format!("worker {s} of {k}: need 0 <= s < k <= {MAX_WORKERS}")));
         }
         let state = TrainingState::from_bytes(bytes)?;
         let inner = CoreReplica::from_state(&state, vae_core::cpu(), k, s);
