@@ -165,6 +165,14 @@ impl ModelConfig {
     }
 }
 
+/// The one check of a learning rate (a run's, a live change's, Refine's): (0, MAX_LR].
+pub fn check_lr(lr: f32) -> Result<(), String> {
+    if !(lr.is_finite() && lr > 0.0 && lr <= MAX_LR) {
+        return Err(format!("learning rate must be in (0, {MAX_LR}], got {lr}"));
+    }
+    Ok(())
+}
+
 /// How parameters are updated and with what objective.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
@@ -217,9 +225,7 @@ impl Default for TrainConfig {
 
 impl TrainConfig {
     pub fn validate(&self) -> Result<(), String> {
-        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= MAX_LR) {
-            return Err(format!("learning rate must be in (0, {MAX_LR}], got {}", self.lr));
-        }
+        check_lr(self.lr)?;
         if !(self.weight_decay.is_finite() && (0.0..1.0).contains(&self.weight_decay)) {
             return Err(format!("weight decay must be in [0, 1), got {}", self.weight_decay));
         }

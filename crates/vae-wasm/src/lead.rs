@@ -10,7 +10,7 @@ use vae_core::config::{Init, ModelConfig, TrainConfig};
 use vae_core::data::{Binarization, Dataset};
 use vae_core::model::Architecture;
 use vae_core::state::TrainingState;
-use vae_core::train::{prepare, prepare_test, Position};
+use vae_core::train::{fresh_model, prepare, prepare_test};
 use vae_core::ErrorKind;
 use vae_core::Vae;
 use wasm_bindgen::prelude::*;
@@ -51,20 +51,7 @@ impl Lead {
     }
 
     fn start(vae: Vae<Dev>, cfg: TrainConfig, binarization: Binarization, data: &Data) -> Result<Lead, Failure> {
-        cfg.validate().map_err(Failure::config)?;
-        let n = vae.num_params();
-        let state = TrainingState {
-            params: vae.params(),
-            arch: vae.arch,
-            cfg,
-            binarization,
-            position: Position::default(),
-            optim_t: 0,
-            m: vec![0.0; n],
-            v: vec![0.0; n],
-            metadata: Default::default(),
-        };
-        Self::build(state, data)
+        Self::build(TrainingState::fresh(&vae, cfg, binarization).map_err(Failure::config)?, data)
     }
 }
 
@@ -82,8 +69,7 @@ impl Lead {
         let config: ModelConfig = from_js(model_config, "model config")?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
         let init: Init = init.map_or(Ok(Init::default()), |s| s.parse()).map_err(Failure::config)?;
-        let mut vae = Vae::new(config, init, cfg.seed, vae_core::cpu()).map_err(Failure::config)?;
-        vae.init_output_bias(&vae_core::train::mean_image(&data.split.train));
+        let vae = fresh_model(config, init, cfg.seed, &data.split.train, vae_core::cpu()).map_err(Failure::config)?;
         Self::start(vae, cfg, binarization.parse().map_err(Failure::config)?, data)
     }
 

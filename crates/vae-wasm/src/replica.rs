@@ -134,9 +134,7 @@ impl Replica {
 
     #[wasm_bindgen(js_name = setLearningRate)]
     pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), Failure> {
-        if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
-            return Err(Failure::config(format!("learning rate must be in (0, 1], got {lr}")));
-        }
+        vae_core::config::check_lr(lr).map_err(Failure::config)?;
         self.inner.opt.lr = lr;
         Ok(())
     }
