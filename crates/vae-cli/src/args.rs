@@ -1,11 +1,10 @@
-//! Pieces shared by the subcommands: value parsers for the core's enums, the device flag,
+//! Pieces shared by the subcommands (the core's enums are clap `ValueEnum`s, its `clap`
+//! feature): the device flag,
 //! locating and loading a data set, and loading a checkpoint.
-use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, ValueEnum};
 use dfdx::prelude::Device;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use vae_core::data::{load_dir, Binarization, DatasetKind, Split};
 use vae_core::{checkpoint, Vae};
 
@@ -34,16 +33,6 @@ impl DeviceKind {
             DeviceKind::Cuda => "cuda",
         }
     }
-}
-
-/// A clap parser that offers exactly `names` (shown in `--help` and in the error for a
-/// wrong value) and turns the chosen one into the core's type through its `FromStr`.
-pub fn choice<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
-where
-    T: FromStr + Clone + Send + Sync + 'static,
-    T::Err: std::fmt::Debug,
-{
-    PossibleValuesParser::new(names).map(|s| s.parse::<T>().expect("every possible value parses"))
 }
 
 /// The checkpoint metadata's name of a data set read with `--data DIR` (docs/checkpoint.md):

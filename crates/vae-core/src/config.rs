@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 /// Nonlinearity between hidden layers. The AEVB paper uses tanh (Appendix C).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Activation {
     Tanh,
@@ -16,6 +17,7 @@ pub enum Activation {
 /// The reparameterizable family of q(z|x). All three are location-scale families, so
 /// z = mu + scale * eps with eps drawn from the standard member (AEVB section 2.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Family {
     Gaussian,
@@ -25,6 +27,7 @@ pub enum Family {
 
 /// The observation model p(x|z) (AEVB Appendix C.1 Bernoulli, C.2 Gaussian).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum DecoderKind {
     Bernoulli,
@@ -39,6 +42,7 @@ pub enum DecoderKind {
 /// the two 784-by-400 layers, trains to a test ELBO 1.3 nats lower after 10 epochs (-103.1
 /// against -101.8, the means over the seeds run).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Init {
     /// Weights N(0, 0.01), i.e. standard deviation 0.1, biases 0 (AEVB section 5).
@@ -56,6 +60,7 @@ pub enum Init {
 
 /// Which stochastic objective is differentiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Estimator {
     /// SGVB A (AEVB eq. 6): Monte Carlo of log p(x,z) - log q(z|x).
@@ -67,6 +72,7 @@ pub enum Estimator {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum OptimizerKind {
     Adam,
@@ -118,12 +124,18 @@ impl Default for ModelConfig {
 pub const MAX_WIDTH: usize = 4096;
 pub const MAX_LATENT: usize = 512;
 pub const MAX_LAYERS: usize = 8;
+pub const MAX_INPUT_DIM: usize = 65_536;
+pub const MAX_BATCH: usize = 10_000;
+/// Most samples per datum (L, or k for the IWAE bound).
+pub const MAX_SAMPLES: usize = 5_000;
+/// The learning rate lies in (0, MAX_LR].
+pub const MAX_LR: f32 = 1.0;
 
 impl ModelConfig {
     /// Checks sizes before anything is allocated from them.
     pub fn validate(&self) -> Result<(), String> {
-        if self.input_dim == 0 || self.input_dim > 65_536 {
-            return Err(format!("input_dim must be in 1..=65536, got {}", self.input_dim));
+        if self.input_dim == 0 || self.input_dim > MAX_INPUT_DIM {
+            return Err(format!("input_dim must be in 1..={MAX_INPUT_DIM}, got {}", self.input_dim));
         }
         if self.hidden.is_empty() || self.hidden.len() > MAX_LAYERS {
             return Err(format!("need 1..={MAX_LAYERS} hidden layers, got {}", self.hidden.len()));
@@ -151,6 +163,14 @@ impl ModelConfig {
         }
         Ok(())
     }
+}
+
+/// The one check of a learning rate (a run's, a live change's, Refine's): (0, MAX_LR].
+pub fn check_lr(lr: f32) -> Result<(), String> {
+    if !(lr.is_finite() && lr > 0.0 && lr <= MAX_LR) {
+        return Err(format!("learning rate must be in (0, {MAX_LR}], got {lr}"));
+    }
+    Ok(())
 }
 
 /// How parameters are updated and with what objective.
@@ -205,17 +225,15 @@ impl Default for TrainConfig {
 
 impl TrainConfig {
     pub fn validate(&self) -> Result<(), String> {
-        if !(self.lr.is_finite() && self.lr > 0.0 && self.lr <= 1.0) {
-            return Err(format!("learning rate must be in (0, 1], got {}", self.lr));
-        }
+        check_lr(self.lr)?;
         if !(self.weight_decay.is_finite() && (0.0..1.0).contains(&self.weight_decay)) {
             return Err(format!("weight decay must be in [0, 1), got {}", self.weight_decay));
         }
-        if self.batch_size == 0 || self.batch_size > 10_000 {
-            return Err(format!("batch size must be in 1..=10000, got {}", self.batch_size));
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH {
+            return Err(format!("batch size must be in 1..={MAX_BATCH}, got {}", self.batch_size));
         }
-        if self.samples == 0 || self.samples > 5_000 {
-            return Err(format!("samples must be in 1..=5000, got {}", self.samples));
+        if self.samples == 0 || self.samples > MAX_SAMPLES {
+            return Err(format!("samples must be in 1..={MAX_SAMPLES}, got {}", self.samples));
         }
         if !(self.adam_epsilon.is_finite() && self.adam_epsilon > 0.0 && self.adam_epsilon <= 1.0) {
             return Err(format!("Adam epsilon must be in (0, 1], got {}", self.adam_epsilon));
@@ -255,6 +273,7 @@ impl TrainConfig {
 
 /// A learning-rate schedule over epochs, as factors of the starting rate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Schedule {
     /// The same rate throughout.
@@ -301,14 +320,17 @@ impl Schedule {
 
 /// Architectures of published experiments, by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Preset {
     /// Burda et al. (2016), one stochastic layer: 784-200-200-50, tanh.
     #[serde(rename = "iwae-1")]
+    #[cfg_attr(feature = "clap", value(name = "iwae-1"))]
     Iwae1,
     /// Burda et al. (2016), two stochastic layers: 784-200-200-100 for z1, then 100-100-50
     /// for z2 given z1 (and the generative networks mirrored).
     #[serde(rename = "iwae-2")]
+    #[cfg_attr(feature = "clap", value(name = "iwae-2"))]
     Iwae2,
 }
 
@@ -357,3 +379,31 @@ macro_rules! string_enum {
     )*};
 }
 string_enum!(Activation, Family, DecoderKind, Init, Estimator, OptimizerKind, Schedule, Preset);
+
+/// Every value of a choice, in declaration order (the vocabulary lists their names). A new
+/// variant fails to compile here until it is listed: each list ends in an exhaustive match.
+pub trait Choices: Sized + 'static + fmt::Display {
+    const ALL: &'static [Self];
+
+    /// The names, as serde, `FromStr` and the CLI spell them.
+    fn names() -> Vec<String> {
+        Self::ALL.iter().map(|v| v.to_string()).collect()
+    }
+}
+
+macro_rules! choices {
+    ($t:ident: $($v:ident),*) => {
+        impl Choices for $t {
+            const ALL: &'static [Self] = &[$($t::$v),*];
+        }
+        const _: fn($t) = |v| match v { $($t::$v)|* => {} };
+    };
+}
+choices!(Activation: Tanh, Relu);
+choices!(Family: Gaussian, Laplace, Logistic);
+choices!(DecoderKind: Bernoulli, Gaussian);
+choices!(Init: Paper, Glorot, He, Pytorch);
+choices!(Estimator: A, B, Iwae);
+choices!(OptimizerKind: Adam, Adagrad);
+choices!(Schedule: Constant, Iwae);
+choices!(Preset: Iwae1, Iwae2);

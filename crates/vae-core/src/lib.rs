@@ -7,10 +7,13 @@
 //! `estimator` (SGVB A, B, IWAE), `vae` (a model on a device), `optim` (Adam, Adagrad),
 //! `train` (Algorithm 1), `eval` (test ELBO, importance-sampled log p(x)), `refine`
 //! (per-datapoint SVI), `impute`, `checkpoint` (safetensors), `data` (idx, MNIST),
-//! `inference` (the true posterior on a grid, the gap, the gradient estimators' variance).
+//! `inference` (the true posterior on a grid, the gap, the gradient estimators' variance),
+//! `error` (the kinds of failure callers act on), `vocabulary` (defaults, names and ranges
+//! in one value, for the page and the CLI).
 pub mod checkpoint;
 pub mod config;
 pub mod data;
+pub mod error;
 pub mod estimator;
 pub mod eval;
 pub mod family;
@@ -27,8 +30,10 @@ pub mod refine;
 pub mod state;
 pub mod train;
 pub mod vae;
+pub mod vocabulary;
 
 pub use config::{Activation, DecoderKind, Estimator, Family, Init, ModelConfig, OptimizerKind, TrainConfig};
+pub use error::{ErrorKind, Kinded};
 pub use vae::Vae;
 
 /// The CPU device, seeded (dfdx's own RNG is unused by the model: noise comes from `noise`).

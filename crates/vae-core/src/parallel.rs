@@ -23,6 +23,10 @@ use crate::vae::Vae;
 use dfdx::prelude::*;
 use std::ops::Range;
 
+/// Most workers a team may have (the page's form, URL and widget take their limit from the
+/// vocabulary, which takes it from here).
+pub const MAX_WORKERS: usize = 16;
+
 /// Where K workers cut a minibatch of `rows` rows: worker j takes `cuts[j]..cuts[j + 1]`.
 pub fn cuts(rows: usize, k: usize) -> Vec<usize> {
     (0..=k).map(|j| j * rows / k.max(1)).collect()

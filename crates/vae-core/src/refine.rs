@@ -2,10 +2,11 @@
 //! output). The encoder is amortised: one network for all x, so its q(z|x) is not the best
 //! q for any single x. The ELBO gained by optimising q's parameters for one x directly is
 //! the amortization gap (Cremer, Li & Duvenaud 2018).
-use crate::config::Estimator;
+use crate::config::{Estimator, OptimizerKind};
 use crate::estimator::bound_from_posterior;
 use crate::model::{Gauss, Posterior};
 use crate::noise::Noise;
+use crate::optim::Optimizer;
 use crate::vae::Vae;
 use dfdx::prelude::*;
 
@@ -35,6 +36,18 @@ fn posterior<D: Device<f32>, T: Tape<f32, D>>(mut ts: Vec<Tensor<(usize, usize),
     Posterior { q1: Gauss { mu: ts.pop().unwrap(), lv }, q2 }
 }
 
+/// `flat` cut into consecutive pieces of `lens`.
+fn split(flat: &[f32], lens: &[usize]) -> Vec<Vec<f32>> {
+    let mut rest = flat;
+    lens.iter()
+        .map(|&n| {
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            head.to_vec()
+        })
+        .collect()
+}
+
 /// Runs `steps` of Adam on q's parameters for the one datum `x`, maximising SGVB B with
 /// `samples` draws a step; reports the ELBO before and after with common random numbers.
 /// Noisy steps (a large `lr`, few `samples`) can end below where they started; then the
@@ -56,27 +69,27 @@ pub fn refine<D: Device<f32>>(vae: &Vae<D>, x: &[f32], steps: usize, lr: f32, sa
     };
     let start = p.clone();
     let elbo_before = elbo(&p);
-    // Adam on the host: q has only 2k (or 2k + 2k2) numbers.
-    let (b1, b2, eps) = (0.9f32, 0.999f32, 1e-8f32);
-    let mut m: Vec<Vec<f32>> = p.iter().map(|v| vec![0.0; v.len()]).collect();
-    let mut v2 = m.clone();
+    // The training optimizer (Adam, Kingma & Ba 2015) on q's 2k (or 2k + 2k2) numbers,
+    // laid end to end: it acts element by element, so one flat vector is the same update.
+    let lens: Vec<usize> = p.iter().map(Vec::len).collect();
+    let mut flat: Vec<f32> = p.concat();
+    let mut opt = Optimizer::new(OptimizerKind::Adam, lr, 0.0, flat.len());
     for t in 1..=steps {
         let noise = vae.eps(&Noise::draw(seed, t as u64, 0, 1, samples, c.family, c.latent, c.latent2));
-        let leaves: Vec<_> = p.iter().map(|v| vae.dev.tensor_from_vec(v.clone(), (1, v.len()))).collect();
+        let leaves: Vec<_> = split(&flat, &lens)
+            .into_iter()
+            .map(|v| {
+                let n = v.len();
+                vae.dev.tensor_from_vec(v, (1, n))
+            })
+            .collect();
         let q = posterior(leaves.iter().map(|l| l.clone().leaky_traced()).collect());
         let b = bound_from_posterior(&vae.arch, &w, q, &xb, &noise, Estimator::B);
         let grads = b.sum::<Rank0, _>().negate().backward();
-        for (i, leaf) in leaves.iter().enumerate() {
-            let g = grads.get(leaf).as_vec();
-            for j in 0..g.len() {
-                m[i][j] = b1 * m[i][j] + (1.0 - b1) * g[j];
-                v2[i][j] = b2 * v2[i][j] + (1.0 - b2) * g[j] * g[j];
-                let mh = m[i][j] / (1.0 - b1.powi(t as i32));
-                let vh = v2[i][j] / (1.0 - b2.powi(t as i32));
-                p[i][j] -= lr * mh / (vh.sqrt() + eps);
-            }
-        }
+        let g: Vec<f32> = leaves.iter().flat_map(|leaf| grads.get(leaf).as_vec()).collect();
+        opt.update_host(&mut flat, &g);
     }
+    p = split(&flat, &lens);
     let mut elbo_after = elbo(&p);
     // A diverged step (NaN) keeps the start too.
     if elbo_after.is_nan() || elbo_after < elbo_before {

@@ -32,6 +32,24 @@ pub struct TrainingState {
 }
 
 impl TrainingState {
+    /// The state a run starts from: `vae`'s parameters, no updates yet, zero moments, at the
+    /// start of the data. `cfg` is validated here.
+    pub fn fresh<D: Device<f32>>(vae: &Vae<D>, cfg: TrainConfig, binarization: Binarization) -> Result<Self, String> {
+        cfg.validate()?;
+        let n = vae.num_params();
+        Ok(TrainingState {
+            params: vae.params(),
+            arch: vae.arch.clone(),
+            cfg,
+            binarization,
+            position: Position::default(),
+            optim_t: 0,
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            metadata: HashMap::new(),
+        })
+    }
+
     /// The blob, with `extra` metadata (keys must not start with "state.").
     pub fn to_bytes(&self, extra: &[(&str, String)]) -> Vec<u8> {
         let p = self.position;

@@ -66,6 +66,20 @@ pub fn mean_image(data: &Dataset) -> Vec<f32> {
     sum.iter().map(|&s| (s as f64 / 255.0 / data.len().max(1) as f64) as f32).collect()
 }
 
+/// A fresh model for training on `data`: initialised by `init` from `seed`, its output
+/// biases at the data's mean (`Vae::init_output_bias`).
+pub fn fresh_model<D: Device<f32>>(
+    model: ModelConfig,
+    init: Init,
+    seed: u64,
+    data: &Dataset,
+    dev: D,
+) -> Result<Vae<D>, String> {
+    let mut vae = Vae::new(model, init, seed, dev)?;
+    vae.init_output_bias(&mean_image(data));
+    Ok(vae)
+}
+
 /// Where a run is in its data: the next step, the epochs completed, and the place in the
 /// current epoch's permutation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -244,9 +258,7 @@ impl<D: Device<f32>> Trainer<D> {
         data: &Dataset,
         dev: D,
     ) -> Result<Self, String> {
-        let mut vae = Vae::new(model, init, cfg.seed, dev)?;
-        vae.init_output_bias(&mean_image(data));
-        Self::new(vae, cfg, binarization)
+        Self::new(fresh_model(model, init, cfg.seed, data, dev)?, cfg, binarization)
     }
 
     /// Position within the current epoch, in data.

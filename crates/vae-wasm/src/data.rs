@@ -1,4 +1,5 @@
 //! Training and test data from idx bytes (raw or gzip, as served).
+use crate::error::Failure;
 use vae_core::data::{from_idx_bytes, Dataset, Split};
 use wasm_bindgen::prelude::*;
 
@@ -17,16 +18,15 @@ impl Data {
         train_labels: Vec<u8>,
         test_images: Vec<u8>,
         test_labels: Vec<u8>,
-    ) -> Result<Data, JsError> {
-        let split = vae_core::data::from_idx_split_owned(train_images, train_labels, test_images, test_labels)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+    ) -> Result<Data, Failure> {
+        let split = vae_core::data::from_idx_split_owned(train_images, train_labels, test_images, test_labels)?;
         Ok(Data { split })
     }
 
     /// Only the test set: enough for the scatter plot and picking test digits.
     #[wasm_bindgen(js_name = testOnly)]
-    pub fn test_only(test_images: &[u8], test_labels: &[u8]) -> Result<Data, JsError> {
-        let test = from_idx_bytes(test_images, test_labels).map_err(|e| JsError::new(&e.to_string()))?;
+    pub fn test_only(test_images: &[u8], test_labels: &[u8]) -> Result<Data, Failure> {
+        let test = from_idx_bytes(test_images, test_labels)?;
         let train = Dataset { images: Vec::new(), labels: Vec::new(), rows: test.rows, cols: test.cols };
         Ok(Data { split: Split { train, test } })
     }

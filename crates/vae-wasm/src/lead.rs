@@ -2,6 +2,7 @@
 //! configuration, its position in the data (it draws every minibatch), a fixed
 //! binarization of the training set when asked for, and the held-out evaluation.
 use crate::data::Data;
+use crate::error::Failure;
 use crate::replica::Replica;
 use crate::{from_js, meta_pairs, to_js, Dev};
 use vae_core::checkpoint;
@@ -9,7 +10,8 @@ use vae_core::config::{Init, ModelConfig, TrainConfig};
 use vae_core::data::{Binarization, Dataset};
 use vae_core::model::Architecture;
 use vae_core::state::TrainingState;
-use vae_core::train::{prepare, prepare_test, Position};
+use vae_core::train::{fresh_model, prepare, prepare_test};
+use vae_core::ErrorKind;
 use vae_core::Vae;
 use wasm_bindgen::prelude::*;
 
@@ -34,39 +36,22 @@ struct Progress {
     epoch_size: usize,
 }
 
-fn js(e: impl ToString) -> JsError {
-    JsError::new(&e.to_string())
-}
-
 impl Lead {
-    fn build(state: TrainingState, data: &Data) -> Result<Lead, JsError> {
+    fn build(state: TrainingState, data: &Data) -> Result<Lead, Failure> {
         let train = &data.split.train;
         if train.is_empty() {
-            return Err(JsError::new("no training data loaded"));
+            return Err(Failure::data("no training data loaded"));
         }
         if train.dim() != state.arch.config.input_dim {
-            return Err(JsError::new("the model and the data disagree on the image size"));
+            return Err(Failure::data("the model and the data disagree on the image size"));
         }
         let fixed = (state.binarization == Binarization::Fixed)
             .then(|| prepare(train.clone(), Binarization::Fixed, state.cfg.seed));
         Ok(Lead { state, order: Vec::new(), fixed, test: None, rows: 0, epoch_size: train.len() })
     }
 
-    fn start(vae: Vae<Dev>, cfg: TrainConfig, binarization: Binarization, data: &Data) -> Result<Lead, JsError> {
-        cfg.validate().map_err(js)?;
-        let n = vae.num_params();
-        let state = TrainingState {
-            params: vae.params(),
-            arch: vae.arch,
-            cfg,
-            binarization,
-            position: Position::default(),
-            optim_t: 0,
-            m: vec![0.0; n],
-            v: vec![0.0; n],
-            metadata: Default::default(),
-        };
-        Self::build(state, data)
+    fn start(vae: Vae<Dev>, cfg: TrainConfig, binarization: Binarization, data: &Data) -> Result<Lead, Failure> {
+        Self::build(TrainingState::fresh(&vae, cfg, binarization).map_err(Failure::config)?, data)
     }
 }
 
@@ -80,13 +65,12 @@ impl Lead {
         binarization: &str,
         init: Option<String>,
         data: &Data,
-    ) -> Result<Lead, JsError> {
+    ) -> Result<Lead, Failure> {
         let config: ModelConfig = from_js(model_config, "model config")?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
-        let init: Init = init.map_or(Ok(Init::default()), |s| s.parse()).map_err(js)?;
-        let mut vae = Vae::new(config, init, cfg.seed, vae_core::cpu()).map_err(js)?;
-        vae.init_output_bias(&vae_core::train::mean_image(&data.split.train));
-        Self::start(vae, cfg, binarization.parse().map_err(js)?, data)
+        let init: Init = init.map_or(Ok(Init::default()), |s| s.parse()).map_err(Failure::config)?;
+        let vae = fresh_model(config, init, cfg.seed, &data.split.train, vae_core::cpu()).map_err(Failure::config)?;
+        Self::start(vae, cfg, binarization.parse().map_err(Failure::config)?, data)
     }
 
     /// Continues training a saved model with a fresh optimizer.
@@ -96,20 +80,25 @@ impl Lead {
         train_config: JsValue,
         binarization: &str,
         data: &Data,
-    ) -> Result<Lead, JsError> {
-        let ck = checkpoint::from_bytes(bytes).map_err(js)?;
+    ) -> Result<Lead, Failure> {
+        let ck = checkpoint::from_bytes(bytes)?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
-        Self::start(Vae::from_params(ck.arch, ck.params, vae_core::cpu()), cfg, binarization.parse().map_err(js)?, data)
+        Self::start(
+            Vae::from_params(ck.arch, ck.params, vae_core::cpu()),
+            cfg,
+            binarization.parse().map_err(Failure::config)?,
+            data,
+        )
     }
 
     /// Continues a saved training state exactly where it stopped.
     #[wasm_bindgen(js_name = fromState)]
-    pub fn from_state(bytes: &[u8], data: &Data) -> Result<Lead, JsError> {
-        Self::build(TrainingState::from_bytes(bytes).map_err(js)?, data)
+    pub fn from_state(bytes: &[u8], data: &Data) -> Result<Lead, Failure> {
+        Self::build(TrainingState::from_bytes(bytes)?, data)
     }
 
     /// The state the workers start from (`Replica.fromState`), as last assembled.
-    pub fn state(&self, meta: JsValue) -> Result<Vec<u8>, JsError> {
+    pub fn state(&self, meta: JsValue) -> Result<Vec<u8>, Failure> {
         let pairs = meta_pairs(meta)?;
         let refs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         Ok(self.state.to_bytes(&refs))
@@ -118,16 +107,19 @@ impl Lead {
     /// Takes the workers' current parameters (from the lead's `replica`) and optimizer
     /// state (`m` and `v`: every shard's, concatenated in worker order) into the state.
     #[wasm_bindgen(js_name = setParts)]
-    pub fn set_parts(&mut self, replica: &Replica, optim_t: f64, m: &[f32], v: &[f32]) -> Result<(), JsError> {
+    pub fn set_parts(&mut self, replica: &Replica, optim_t: f64, m: &[f32], v: &[f32]) -> Result<(), Failure> {
         let n = self.state.params.len();
         let params = replica.params();
         if params.len() != n || m.len() != n || v.len() != n {
-            return Err(JsError::new(&format!(
-                "a training state of {n} parameters needs {n} values each, got {}, {} and {}",
-                params.len(),
-                m.len(),
-                v.len()
-            )));
+            return Err(Failure::new(
+                ErrorKind::ArchitectureMismatch,
+                format!(
+                    "a training state of {n} parameters needs {n} values each, got {}, {} and {}",
+                    params.len(),
+                    m.len(),
+                    v.len()
+                ),
+            ));
         }
         self.state.params.copy_from_slice(params);
         self.state.m.copy_from_slice(m);
@@ -170,7 +162,7 @@ impl Lead {
     /// Test ELBO (nats per image) of `replica`'s parameters on the first `limit` test
     /// images, as the CLI evaluates it (one fixed binarization for binary models).
     #[wasm_bindgen(js_name = testElbo)]
-    pub fn test_elbo(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<f64, JsError> {
+    pub fn test_elbo(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<f64, Failure> {
         let (vae, x) = self.test_model(replica, data, limit)?;
         Ok(vae_core::eval::elbo(&vae, x, 1, 1))
     }
@@ -178,16 +170,16 @@ impl Lead {
     /// `testElbo` split into its two terms in one pass, on the same images and noise:
     /// {reconstruction, kl, elbo} (vae_core::inference::activity::ElboTerms).
     #[wasm_bindgen(js_name = testTerms)]
-    pub fn test_terms(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<JsValue, JsError> {
+    pub fn test_terms(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<JsValue, Failure> {
         let (vae, x) = self.test_model(replica, data, limit)?;
         Ok(to_js(&vae_core::inference::activity::elbo_terms(&vae, x, 1, 1)))
     }
 
     /// `replica`'s model and the first `limit` test images as evaluated (cached).
-    fn test_model(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<(Vae<Dev>, &[f32]), JsError> {
+    fn test_model(&mut self, replica: &Replica, data: &Data, limit: usize) -> Result<(Vae<Dev>, &[f32]), Failure> {
         let params = replica.params();
         if params.len() != self.state.params.len() {
-            return Err(JsError::new("parameters do not fit the model"));
+            return Err(Failure::new(ErrorKind::ArchitectureMismatch, "parameters do not fit the model"));
         }
         let t = &data.split.test;
         let n = limit.clamp(1, t.len().max(1)).min(t.len());
@@ -200,23 +192,23 @@ impl Lead {
 
     /// A model checkpoint of `replica`'s parameters with `meta`.
     #[wasm_bindgen(js_name = toCheckpoint)]
-    pub fn to_checkpoint(&self, replica: &Replica, meta: JsValue) -> Result<Vec<u8>, JsError> {
+    pub fn to_checkpoint(&self, replica: &Replica, meta: JsValue) -> Result<Vec<u8>, Failure> {
         let params = replica.params();
         let pairs = meta_pairs(meta)?;
         let refs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let arch: &Architecture = &self.state.arch;
         if params.len() != arch.layout.len {
-            return Err(JsError::new("parameters do not fit the model"));
+            return Err(Failure::new(ErrorKind::ArchitectureMismatch, "parameters do not fit the model"));
         }
         Ok(checkpoint::to_bytes(arch, params, &refs))
     }
 
     /// Sets the learning rate the state records (the workers set theirs).
     #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), Failure> {
         let mut c = self.state.cfg.clone();
         c.lr = lr;
-        c.validate().map_err(js)?;
+        c.validate().map_err(Failure::config)?;
         self.state.cfg = c;
         Ok(())
     }

@@ -10,10 +10,12 @@
 //!   cargo build --profile wasm-release --target wasm32-unknown-unknown -p vae-wasm
 //!   wasm-bindgen --target web --out-dir www/build/pkg target/wasm32-unknown-unknown/wasm-release/vae_wasm.wasm
 //!   wasm-opt -O3 --enable-simd ... (npm binaryen)
-//! Errors reach JavaScript as `Error`s with the core's message; nothing is changed on error.
+//! Errors reach JavaScript as `Error`s with the core's message and its kind as their `name`
+//! (`error.rs`); nothing is changed on error.
 use wasm_bindgen::prelude::*;
 
 mod data;
+mod error;
 mod inference;
 mod kernel;
 mod lead;
@@ -21,6 +23,7 @@ mod model;
 mod replica;
 
 pub use data::Data;
+pub use error::Failure;
 pub use kernel::*;
 pub use lead::Lead;
 pub use model::Model;
@@ -42,9 +45,17 @@ pub fn random_seed() -> u32 {
     getrandom::getrandom(&mut b).map(|_| u32::from_le_bytes(b)).unwrap_or(1)
 }
 
+/// The core's defaults, choice names and ranges (vae_core::vocabulary) as JSON text, the
+/// spelling of www/src/pure/vocabulary.json: the page checks at start-up that its copy is
+/// this build's. Text, not an object: f32 values keep their shortest decimals (1e-8).
+#[wasm_bindgen]
+pub fn vocabulary() -> String {
+    vae_core::vocabulary::to_json()
+}
+
 /// JS object -> Rust value with a message naming what was being read.
-pub(crate) fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+pub(crate) fn from_js<T: serde::de::DeserializeOwned>(v: JsValue, what: &str) -> Result<T, Failure> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| Failure::config(format!("invalid {what}: {e}")))
 }
 
 /// Rust value -> plain JS object (maps as objects, not `Map`s).
@@ -53,7 +64,7 @@ pub(crate) fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
 }
 
 /// Metadata object ({key: value}) -> string pairs for the checkpoint.
-pub(crate) fn meta_pairs(meta: JsValue) -> Result<Vec<(String, String)>, JsError> {
+pub(crate) fn meta_pairs(meta: JsValue) -> Result<Vec<(String, String)>, Failure> {
     if meta.is_undefined() || meta.is_null() {
         return Ok(Vec::new());
     }

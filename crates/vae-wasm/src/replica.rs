@@ -2,9 +2,10 @@
 //! its rows of each minibatch, owns one shard of the parameters' optimizer state, and
 //! exchanges shards with the other workers through typed-array views of its memory (the
 //! page's scheduler in www/src/ moves them: shared memory when isolated, messages else).
+use crate::error::Failure;
 use crate::model::Model;
 use crate::Dev;
-use vae_core::parallel::{self, Replica as CoreReplica};
+use vae_core::parallel::{self, Replica as CoreReplica, MAX_WORKERS};
 use vae_core::state::TrainingState;
 use vae_core::Vae;
 use wasm_bindgen::prelude::*;
@@ -18,10 +19,6 @@ pub struct Replica {
     moments: Vec<f32>,
 }
 
-fn js(e: impl ToString) -> JsError {
-    JsError::new(&e.to_string())
-}
-
 impl Replica {
     pub(crate) fn params(&self) -> &[f32] {
         &self.inner.params
@@ -32,11 +29,11 @@ impl Replica {
 impl Replica {
     /// Worker `s` of `k`, from a training state (`Lead.state`).
     #[wasm_bindgen(js_name = fromState)]
-    pub fn from_state(bytes: &[u8], k: usize, s: usize) -> Result<Replica, JsError> {
-        if k == 0 || s >= k || k > 64 {
-            return Err(JsError::new(&format!("worker {s} of {k}: need 0 <= s < k <= 64")));
+    pub fn from_state(bytes: &[u8], k: usize, s: usize) -> Result<Replica, Failure> {
+        if k == 0 || s >= k || k > MAX_WORKERS {
+            return Err(Failure::argument(format!("worker {s} of {k}: need 0 <= s < k <= {MAX_WORKERS}")));
         }
-        let state = TrainingState::from_bytes(bytes).map_err(js)?;
+        let state = TrainingState::from_bytes(bytes)?;
         let inner = CoreReplica::from_state(&state, vae_core::cpu(), k, s);
         // Alone, a worker needs no staging: its update reads its own gradient.
         let staging = if k > 1 { vec![0.0; k * inner.shard.len()] } else { Vec::new() };
@@ -45,10 +42,10 @@ impl Replica {
 
     /// The gradient of rows `first..` of minibatch `step` (their stored bytes): returns
     /// [bound summed over the rows, rows, 1 if everything was finite else 0].
-    pub fn gradient(&mut self, step: f64, first: usize, bytes: &[u8]) -> Result<Vec<f64>, JsError> {
+    pub fn gradient(&mut self, step: f64, first: usize, bytes: &[u8]) -> Result<Vec<f64>, Failure> {
         let dim = self.inner.draws.dim;
         if !bytes.len().is_multiple_of(dim) {
-            return Err(JsError::new(&format!("a slice of whole images of {dim} pixels, got {} bytes", bytes.len())));
+            return Err(Failure::data(format!("a slice of whole images of {dim} pixels, got {} bytes", bytes.len())));
         }
         let p = self.inner.gradient(step as u64, first, bytes);
         Ok(vec![p.bound_sum as f64, p.rows as f64, if p.finite { 1.0 } else { 0.0 }])
@@ -81,8 +78,8 @@ impl Replica {
     /// One optimizer step on this worker's shard from the reduced gradient. `bound_sum` and
     /// `rows` cover the whole minibatch. A non-finite bound throws and nothing changes.
     #[wasm_bindgen(js_name = applyUpdate)]
-    pub fn apply_update(&mut self, bound_sum: f64, rows: usize, step: f64) -> Result<f64, JsError> {
-        self.inner.apply(bound_sum as f32, rows, step as u64).map(f64::from).map_err(js)
+    pub fn apply_update(&mut self, bound_sum: f64, rows: usize, step: f64) -> Result<f64, Failure> {
+        Ok(self.inner.apply(bound_sum as f32, rows, step as u64)?.into())
     }
 
     /// All parameters as a view (valid until the next call into the module): read this
@@ -136,10 +133,8 @@ impl Replica {
     }
 
     #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), JsError> {
-        if !(lr.is_finite() && lr > 0.0 && lr <= 1.0) {
-            return Err(JsError::new(&format!("learning rate must be in (0, 1], got {lr}")));
-        }
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), Failure> {
+        vae_core::config::check_lr(lr).map_err(Failure::config)?;
         self.inner.opt.lr = lr;
         Ok(())
     }

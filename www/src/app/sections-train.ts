@@ -1,5 +1,35 @@
 // The training panel's markup (see sections.ts): controls, live numbers, the chart, the
-// settings form and save/load. Kept apart because it is the panel that grows.
+// settings form and save/load. Kept apart because it is the panel that grows. The form's
+// values and its selected defaults come from the settings (pure/settings.ts, built from
+// the core's vocabulary); only the labels and the page's picks of numbers live here.
+import { CHOICES, DEFAULTS, formatValue, type Key } from '../pure/settings';
+import { MAX_WORKERS } from '../shared/team-stats';
+
+type Option = readonly [value: string | number, label?: string];
+
+/** The <option>s of setting `key`, the default selected; without a label the value is shown. */
+export function options(key: Key, list: readonly Option[]): string {
+  const chosen = formatValue(DEFAULTS[key]);
+  return list
+    .map(([v, label]) => {
+      const value = String(v);
+      const selected = value === chosen ? ' selected' : '';
+      return label === undefined ? `<option${selected}>${value}</option>` : `<option value="${value}"${selected}>${label}</option>`;
+    })
+    .join('');
+}
+
+/** The options of a named choice: every name the page offers (CHOICES), labelled, in the
+ * labels' order (a name without a label shows as itself, last). */
+function named(key: keyof typeof CHOICES, labels: Record<string, string>): string {
+  const offered: readonly string[] = CHOICES[key];
+  const order = [...Object.keys(labels).filter((v) => offered.includes(v)), ...offered.filter((v) => !(v in labels))];
+  return options(
+    key,
+    order.map((v) => [v, labels[v] ?? v]),
+  );
+}
+
 export function trainSection(): string {
   return `<section class="panel train" data-view="train" aria-labelledby="train-title">
       <h2 id="train-title">Train</h2>
@@ -43,43 +73,39 @@ export function trainSection(): string {
       <form class="settings" id="settings">
         <fieldset>
           <legend>Training (applies when training starts or resumes)</legend>
-          <label>Data set <select id="opt-dataset" data-testid="dataset"><option value="mnist" selected>MNIST</option><option value="fashion-mnist">Fashion-MNIST</option>
-            <option value="own">Your data set</option><option value="own-mnist">Your data set mixed into MNIST</option></select></label>
+          <label>Data set <select id="opt-dataset" data-testid="dataset">${named('dataset', { mnist: 'MNIST', 'fashion-mnist': 'Fashion-MNIST', own: 'Your data set', 'own-mnist': 'Your data set mixed into MNIST' })}</select></label>
           <label title="Share of the training set that is your data set, when mixed into MNIST (its images are repeated to reach it)">Your share <select id="opt-mix" data-testid="opt-mix">
-            <option value="10">10%</option><option value="25" selected>25%</option><option value="50">50%</option></select></label>
+            ${options('mix', [[10, '10%'], [25, '25%'], [50, '50%']])}</select></label>
           <label title="Share of your data set held out for the test ELBO (at least one image)">Held out <select id="opt-holdout" data-testid="opt-holdout">
-            <option value="5">5%</option><option value="10" selected>10%</option><option value="20">20%</option><option value="30">30%</option></select></label>
-          <label>Optimizer <select id="opt-optimizer"><option value="adam" selected>Adam</option><option value="adagrad">Adagrad (paper)</option></select></label>
+            ${options('holdout', [[5, '5%'], [10, '10%'], [20, '20%'], [30, '30%']])}</select></label>
+          <label>Optimizer <select id="opt-optimizer">${named('optimizer', { adam: 'Adam', adagrad: 'Adagrad (paper)' })}</select></label>
           <label>Learning rate <select id="opt-lr">
-            <option value="0.0001">0.0001</option><option value="0.0003">0.0003</option><option value="0.001" selected>0.001</option>
-            <option value="0.003">0.003</option><option value="0.01">0.01</option><option value="0.03">0.03</option><option value="0.1">0.1</option>
-            <option value="0.3">0.3 (unstable)</option><option value="1">1 (unstable)</option>
+            ${options('lr', [...['0.0001', '0.0003', '0.001', '0.003', '0.01', '0.03', '0.1'].map((v) => [v, v] as const), ['0.3', '0.3 (unstable)'], ['1', '1 (unstable)']])}
           </select></label>
-          <label>Batch size <select id="opt-batch"><option>20</option><option>50</option><option selected>100</option><option>200</option><option>500</option></select></label>
+          <label>Batch size <select id="opt-batch">${options('batch', [[20], [50], [100], [200], [500]])}</select></label>
           <label>Estimator <select id="opt-estimator">
-            <option value="a">SGVB A (eq. 6)</option><option value="b" selected>SGVB B (eq. 7)</option><option value="iwae">IWAE bound</option>
+            ${named('estimator', { a: 'SGVB A (eq. 6)', b: 'SGVB B (eq. 7)', iwae: 'IWAE bound' })}
           </select></label>
           <label>Binarization <select id="opt-binarization" title="Bernoulli decoder only; a Gaussian decoder sees grey pixels">
-            <option value="dynamic" selected>dynamic (fresh each visit)</option><option value="fixed">fixed (one draw per image)</option>
+            ${named('binarization', { dynamic: 'dynamic (fresh each visit)', fixed: 'fixed (one draw per image)' })}
           </select></label>
-          <label>Samples L <select id="opt-samples"><option selected>1</option><option>2</option><option>5</option><option>10</option></select></label>
+          <label>Samples L <select id="opt-samples">${options('samples', [[1], [2], [5], [10]])}</select></label>
           <label>Workers K <select id="opt-workers" data-testid="opt-workers"
             title="Web Workers sharing each minibatch (data-parallel); changes apply at once">
-            <option value="auto" selected>Auto (fastest here)</option><option>1</option><option>2</option><option>3</option>
-            <option>4</option><option>6</option><option>8</option><option>12</option><option>16</option>
+            ${options('workers', [['auto', 'Auto (fastest here)'], ...[1, 2, 3, 4, 6, 8, 12, 16].filter((k) => k <= MAX_WORKERS).map((k) => [k] as const)])}
           </select></label>
         </fieldset>
         <fieldset>
           <legend>Architecture (applies to "Train from scratch")</legend>
-          <label>Latent dimensions <select id="opt-latent"><option>2</option><option>5</option><option>10</option><option selected>20</option><option>50</option></select></label>
-          <label>Hidden units <select id="opt-hidden"><option>100</option><option>200</option><option selected>400</option><option>500</option><option>800</option></select></label>
-          <label>Activation <select id="opt-activation"><option value="relu" selected>ReLU</option><option value="tanh">tanh (paper)</option></select></label>
+          <label>Latent dimensions <select id="opt-latent">${options('latent', [[2], [5], [10], [20], [50]])}</select></label>
+          <label>Hidden units <select id="opt-hidden">${options('hidden', [[100], [200], [400], [500], [800]])}</select></label>
+          <label>Activation <select id="opt-activation">${named('activation', { relu: 'ReLU', tanh: 'tanh (paper)' })}</select></label>
           <label>Second stochastic layer z2 <select id="opt-latent2" title="Rezende et al.'s deep latent Gaussian model: p(z2) p(z1|z2) p(x|z1)">
-            <option value="0" selected>none (one layer)</option><option>5</option><option>10</option><option>20</option>
+            ${options('latent2', [[0, 'none (one layer)'], [5], [10], [20]])}
           </select></label>
-          <label>q family <select id="opt-family"><option value="gaussian" selected>Gaussian</option><option value="laplace">Laplace</option><option value="logistic">logistic</option></select></label>
-          <label>Initialisation <select id="opt-init"><option value="glorot" selected>Glorot</option><option value="paper">paper: N(0, 0.01)</option></select></label>
-          <label>Decoder <select id="opt-decoder"><option value="bernoulli" selected>Bernoulli (binarized pixels)</option><option value="gaussian">Gaussian (grey pixels)</option></select></label>
+          <label>q family <select id="opt-family">${named('family', { gaussian: 'Gaussian', laplace: 'Laplace', logistic: 'logistic' })}</select></label>
+          <label>Initialisation <select id="opt-init">${named('init', { glorot: 'Glorot', paper: 'paper: N(0, 0.01)' })}</select></label>
+          <label>Decoder <select id="opt-decoder">${named('decoder', { bernoulli: 'Bernoulli (binarized pixels)', gaussian: 'Gaussian (grey pixels)' })}</select></label>
         </fieldset>
       </form>
       <p class="explain small">SGVB A estimates the whole bound by sampling; B computes the KL term exactly and has lower variance;

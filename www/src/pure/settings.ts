@@ -5,6 +5,7 @@
 import { MAX_WORKERS } from '../shared/team-stats';
 import type { DatasetName } from '../shared/protocol';
 import type { Activation, DecoderKind, Estimator, Family, Init, ModelConfig, OptimizerKind, TrainConfig } from '../shared/wasm';
+import { VOCABULARY } from './vocabulary';
 
 /** Every setting the page has, each with a value. */
 export interface Values {
@@ -40,27 +41,48 @@ export type Settings = Partial<Values>;
 
 export type Key = keyof Values;
 
-/** The values before anyone chooses: the core's standard configuration. */
+const core = VOCABULARY.defaults;
+
+/** The values before anyone chooses: the core's defaults (vocabulary.json), and the
+ * page's own for what the core has no notion of (the personal set's shares, workers). */
 export const DEFAULTS: Values = {
-  latent: 20,
-  hidden: 400,
-  activation: 'relu',
-  decoder: 'bernoulli',
-  // The core's defaults: ModelConfig (one layer, Gaussian q), Init::Glorot, dynamic binarization.
-  latent2: 0,
-  family: 'gaussian',
-  init: 'glorot',
-  binarization: 'dynamic',
-  dataset: 'mnist',
+  latent: core.model.latent,
+  hidden: core.model.hidden[0],
+  activation: core.model.activation,
+  decoder: core.model.decoder,
+  latent2: core.model.latent2 ?? 0,
+  family: core.model.family,
+  init: core.init,
+  binarization: core.binarization === 'fixed' ? 'fixed' : 'dynamic',
+  dataset: core.dataset,
   mix: 25,
   holdout: 10,
-  optimizer: 'adam',
-  lr: '0.001',
-  batch: 100,
-  estimator: 'b',
-  samples: 1,
+  optimizer: core.train.optimizer,
+  lr: String(core.train.lr),
+  batch: core.train.batch_size,
+  estimator: core.train.estimator,
+  samples: core.train.samples,
   workers: 'auto',
 };
+
+/** The values the page offers for each named choice: the core's names (vocabulary.json),
+ * less the initialisations the form does not offer (He's and PyTorch's: the CLI has them)
+ * and the greyscale "binarization", which the Gaussian decoder implies; plus the personal
+ * data set. The unit tests check that every one is a name the core knows. */
+export const CHOICES = {
+  activation: VOCABULARY.names.activation,
+  decoder: VOCABULARY.names.decoder,
+  family: VOCABULARY.names.family,
+  init: ['glorot', 'paper'] as Init[],
+  binarization: ['dynamic', 'fixed'] as Values['binarization'][],
+  dataset: [...VOCABULARY.names.dataset, 'own', 'own-mnist'] as DatasetName[],
+  optimizer: VOCABULARY.names.optimizer,
+  estimator: VOCABULARY.names.estimator,
+};
+
+/** The page's upper bounds, tighter than the core's (vocabulary.json's limits, which the
+ * unit tests check they lie within): a hostile URL cannot ask a reader's tab for gigabytes. */
+export const PAGE_LIMITS = { latent: 200, hidden: 2000, latent2: 200, batch: 1000, samples: 100 };
 
 export const KEYS = Object.keys(DEFAULTS) as Key[];
 
@@ -76,33 +98,32 @@ const int = (lo: number, hi: number) => (v: string) => {
   return Number.isInteger(n) && n >= lo && n <= hi ? n + 0 : undefined;
 };
 const oneOf =
-  <T extends string>(...allowed: T[]) =>
+  <T extends string>(allowed: readonly T[]) =>
   (v: string) =>
-    (allowed as string[]).includes(v) ? (v as T) : undefined;
+    (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
 
-// Generous ranges (the form offers fewer choices); the upper bounds keep a hostile URL from
-// asking a reader's tab for gigabytes.
+// Generous ranges (the form offers fewer choices).
 const PARSE: { [K in Key]-?: (v: string) => Values[K] | undefined } = {
-  latent: int(1, 200),
-  hidden: int(1, 2000),
-  activation: oneOf('relu', 'tanh'),
-  decoder: oneOf('bernoulli', 'gaussian'),
-  latent2: int(0, 200),
-  family: oneOf('gaussian', 'laplace', 'logistic'),
-  init: oneOf('glorot', 'paper'),
-  binarization: oneOf('dynamic', 'fixed'),
-  dataset: oneOf('mnist', 'fashion-mnist', 'own', 'own-mnist'),
+  latent: int(1, PAGE_LIMITS.latent),
+  hidden: int(1, PAGE_LIMITS.hidden),
+  activation: oneOf(CHOICES.activation),
+  decoder: oneOf(CHOICES.decoder),
+  latent2: int(0, PAGE_LIMITS.latent2),
+  family: oneOf(CHOICES.family),
+  init: oneOf(CHOICES.init),
+  binarization: oneOf(CHOICES.binarization),
+  dataset: oneOf(CHOICES.dataset),
   mix: int(1, 90),
   holdout: int(1, 50),
-  optimizer: oneOf('adam', 'adagrad'),
+  optimizer: oneOf(CHOICES.optimizer),
   // Kept as the shortest decimal of the number written ("1e-3" and "0.0010" are "0.001").
   lr: (v) => {
     const n = Number(v);
-    return v !== '' && Number.isFinite(n) && n > 0 && n <= 1 ? String(n) : undefined;
+    return v !== '' && Number.isFinite(n) && n > 0 && n <= VOCABULARY.limits.lr_max ? String(n) : undefined;
   },
-  batch: int(1, 1000),
-  estimator: oneOf('a', 'b', 'iwae'),
-  samples: int(1, 100),
+  batch: int(1, PAGE_LIMITS.batch),
+  estimator: oneOf(CHOICES.estimator),
+  samples: int(1, PAGE_LIMITS.samples),
   workers: (v) => (v === 'auto' ? 'auto' : int(1, MAX_WORKERS)(v)),
 };
 

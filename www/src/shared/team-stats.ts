@@ -1,8 +1,10 @@
 // What the page and the training workers both know about a team of K data-parallel
 // workers (worker/team.ts): its size limit and where each worker's time goes.
+import { VOCABULARY } from '../pure/vocabulary';
 
-/** Most workers a team may have (the form, the URL and the widget take their limit from here). */
-export const MAX_WORKERS = 16;
+/** Most workers a team may have: the core's (vae_core::parallel::MAX_WORKERS, through the
+ * vocabulary); the form, the URL and the widget take their limit from here. */
+export const MAX_WORKERS = VOCABULARY.limits.workers[1];
 
 /** Milliseconds spent per phase, cumulative. */
 export interface Phases {

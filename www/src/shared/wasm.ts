@@ -4,6 +4,7 @@
 // Shared by the page and the worker: no DOM-only types here.
 import initGlue, * as glue from '../../build/pkg/vae_wasm.js';
 import { PLAIN_WASM, RELAXED_WASM, wasmUrl } from './wasm-variant';
+import { VOCABULARY } from '../pure/vocabulary';
 
 export type Activation = 'relu' | 'tanh';
 export type Family = 'gaussian' | 'laplace' | 'logistic';
@@ -12,6 +13,16 @@ export type Binarization = 'dynamic' | 'fixed' | 'greyscale';
 export type OptimizerKind = 'adam' | 'adagrad';
 export type Estimator = 'a' | 'b' | 'iwae';
 export type Init = 'paper' | 'glorot';
+
+/** What kind of failure a call into the module threw (vae_core::error::ErrorKind): the
+ * thrown `Error`'s `name`. The page switches on it, never on the message. */
+export type ErrorKind = 'NonFiniteLoss' | 'BadCheckpoint' | 'ArchitectureMismatch' | 'InvalidConfig' | 'BadData' | 'Unsupported' | 'InvalidArgument';
+
+/** The kind of an error the module threw (one of the vocabulary's names.error); null for
+ * any other error. */
+export function errorKind(e: unknown): ErrorKind | null {
+  return e instanceof Error && VOCABULARY.names.error.includes(e.name) ? (e.name as ErrorKind) : null;
+}
 
 export interface ModelConfig {
   input_dim: number;
@@ -238,26 +249,11 @@ export const Data = glue.Data as unknown as DataStatic;
 export const Lead = glue.Lead as unknown as LeadStatic;
 export const Replica = glue.Replica as unknown as ReplicaStatic;
 
-/** The standard configuration: AEVB's 784-400-20 MNIST model (ReLU). */
-export const DEFAULT_MODEL: ModelConfig = {
-  input_dim: 784,
-  hidden: [400],
-  latent: 20,
-  latent2: null,
-  activation: 'relu',
-  family: 'gaussian',
-  decoder: 'bernoulli',
-};
+/** The standard configuration: AEVB's 784-400-20 MNIST model (ReLU), the core's default. */
+export const DEFAULT_MODEL: ModelConfig = VOCABULARY.defaults.model;
 
-export const DEFAULT_TRAIN: TrainConfig = {
-  optimizer: 'adam',
-  lr: 1e-3,
-  weight_decay: 0,
-  batch_size: 100,
-  estimator: 'b',
-  samples: 1,
-  seed: 1,
-};
+/** The core's default training configuration. */
+export const DEFAULT_TRAIN: TrainConfig = VOCABULARY.defaults.train;
 
 /** The binarization that matches a decoder: Bernoulli wants binary pixels, Gaussian greys. */
 /** The training data's binarization: grey pixels for a Gaussian decoder, else the choice
@@ -293,9 +289,19 @@ export function loadWasm(): Promise<unknown> {
     const forced = forcedVariant();
     const pick = forced ? { url: new URL(forced === 'relaxed' ? RELAXED_WASM : PLAIN_WASM, base), relaxed: forced === 'relaxed' } : await wasmUrl(base);
     variant = pick.relaxed ? 'relaxed' : 'plain';
-    return (await initGlue({ module_or_path: pick.url })) as unknown as { memory: WebAssembly.Memory };
+    const instance = (await initGlue({ module_or_path: pick.url })) as unknown as { memory: WebAssembly.Memory };
+    checkVocabulary((glue as unknown as { vocabulary(): string }).vocabulary());
+    return instance;
   })();
   return loading;
+}
+
+/** The page's defaults, names and ranges (pure/vocabulary.json) must be this build's: a
+ * page bundled with another core's copy would offer settings the core refuses. */
+function checkVocabulary(core: string): void {
+  if (JSON.stringify(JSON.parse(core)) !== JSON.stringify(VOCABULARY)) {
+    throw new Error("the page's vocabulary (www/src/pure/vocabulary.json) is not the core's: run cargo test -p vae-core --test vocabulary and rebuild the page");
+  }
 }
 
 /** Which build this context runs (after loadWasm). */

@@ -4,7 +4,7 @@
 //! `ModelConfig::default`, `TrainConfig::default` and `Init::default`, nowhere else). With
 //! `--resume` the saved state takes the place of presets and defaults, and a flag that
 //! disagrees with it is an error: a resumed run keeps the configuration it started with.
-use crate::args::{choice, DataArgs, Given};
+use crate::args::{DataArgs, Given};
 use clap::Args;
 use std::fmt::Display;
 use std::path::PathBuf;
@@ -24,7 +24,7 @@ pub struct TrainArgs {
     /// A published architecture: iwae-1 (784-200-200-50 tanh) or iwae-2 (784-200-200-100,
     /// then 100-100-50 with q(z2|z1)), Burda et al. 2016, with their Glorot init; flags
     /// given beside it override its parts
-    #[arg(long, value_parser = choice::<Preset>(&["iwae-1", "iwae-2"]))]
+    #[arg(long, value_enum)]
     pub preset: Option<Preset>,
     /// Size of the latent z (z1, next to x, with --latent2)
     #[arg(long, default_value_t = ModelConfig::default().latent)]
@@ -39,10 +39,10 @@ pub struct TrainArgs {
     /// (Burda et al.'s two-layer form); without it q(z2|x) reads the encoder's trunk
     #[arg(long, value_delimiter = ',', value_name = "N[,N...]")]
     pub hidden2: Option<Vec<usize>>,
-    #[arg(long, value_parser = choice::<Activation>(&["relu", "tanh"]), default_value_t = ModelConfig::default().activation)]
+    #[arg(long, value_enum, default_value_t = ModelConfig::default().activation)]
     pub activation: Activation,
     /// Family of q(z|x)
-    #[arg(long, value_parser = choice::<Family>(&["gaussian", "laplace", "logistic"]), default_value_t = ModelConfig::default().family)]
+    #[arg(long, value_enum, default_value_t = ModelConfig::default().family)]
     pub family: Family,
     /// Minibatch size M [iwae schedule: 20]
     #[arg(long, default_value_t = TrainConfig::default().batch_size)]
@@ -50,7 +50,7 @@ pub struct TrainArgs {
     /// Learning rate (the starting one, under a schedule)
     #[arg(long, default_value_t = TrainConfig::default().lr)]
     pub lr: f32,
-    #[arg(long, value_parser = choice::<OptimizerKind>(&["adam", "adagrad"]), default_value_t = TrainConfig::default().optimizer)]
+    #[arg(long, value_enum, default_value_t = TrainConfig::default().optimizer)]
     pub optimizer: OptimizerKind,
     /// L2 penalty on the parameters (a Gaussian prior on them)
     #[arg(long, default_value_t = TrainConfig::default().weight_decay)]
@@ -59,7 +59,7 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = TrainConfig::default().adam_epsilon)]
     pub adam_epsilon: f32,
     /// SGVB estimator A (eq. 6), B (eq. 7, analytic KL) or the IWAE bound
-    #[arg(long, value_parser = choice::<Estimator>(&["a", "b", "iwae"]), default_value_t = TrainConfig::default().estimator)]
+    #[arg(long, value_enum, default_value_t = TrainConfig::default().estimator)]
     pub estimator: Estimator,
     /// Samples per datum: L in eq. 7, k for IWAE
     #[arg(long, default_value_t = TrainConfig::default().samples)]
@@ -71,20 +71,20 @@ pub struct TrainArgs {
     /// Learning-rate schedule: constant, or iwae (Burda et al.: 3^i epochs at
     /// lr * 10^(-i/7), i = 0..7, 3280 in all, with batch 20 and Adam epsilon 1e-4 unless
     /// --batch or --adam-epsilon say otherwise)
-    #[arg(long, value_parser = choice::<Schedule>(&["constant", "iwae"]), default_value_t = TrainConfig::default().schedule)]
+    #[arg(long, value_enum, default_value_t = TrainConfig::default().schedule)]
     pub schedule: Schedule,
     /// Observation model p(x|z)
-    #[arg(long, value_parser = choice::<DecoderKind>(&["bernoulli", "gaussian"]), default_value_t = ModelConfig::default().decoder)]
+    #[arg(long, value_enum, default_value_t = ModelConfig::default().decoder)]
     pub decoder: DecoderKind,
     /// Training pixels: fresh Bernoulli draws per minibatch, one fixed draw, or greyscale
     /// [default: dynamic for bernoulli, greyscale for gaussian]
-    #[arg(long, value_parser = choice::<Binarization>(&["dynamic", "fixed", "greyscale"]))]
+    #[arg(long, value_enum)]
     pub binarization: Option<Binarization>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Weight initialisation (see the README's "Model quality"): N(0, 0.01) as in AEVB
     /// section 5, Glorot uniform, He normal, or PyTorch's nn.Linear default
-    #[arg(long, value_parser = choice::<Init>(&["paper", "glorot", "he", "pytorch"]), default_value_t = Init::default())]
+    #[arg(long, value_enum, default_value_t = Init::default())]
     pub init: Init,
     /// Seeds the weights, the data order, the dynamic binarization draws and the noise
     #[arg(long, default_value_t = TrainConfig::default().seed)]

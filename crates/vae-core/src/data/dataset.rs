@@ -123,12 +123,22 @@ pub struct Split {
 
 /// Which data set to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetKind {
     #[default]
     Mnist,
+    #[cfg_attr(feature = "clap", value(alias = "fashion"))]
     FashionMnist,
 }
+
+impl crate::config::Choices for DatasetKind {
+    const ALL: &'static [Self] = &[DatasetKind::Mnist, DatasetKind::FashionMnist];
+}
+// A new variant fails to compile here until it is listed in ALL.
+const _: fn(DatasetKind) = |v| match v {
+    DatasetKind::Mnist | DatasetKind::FashionMnist => {}
+};
 
 impl DatasetKind {
     /// Short name, as accepted by [`FromStr`]: `mnist` or `fashion-mnist`.

@@ -1,0 +1,67 @@
+// The lead's test and benchmark hooks (app/debug.ts sends them): timing the standard
+// model with K workers, K workers against one, a simulated crash, the wasm memory. None
+// is part of training.
+import { diffPhases } from '../shared/team-stats';
+import { DEFAULT_MODEL, DEFAULT_TRAIN, Lead, wasmMemoryBytes } from '../shared/wasm';
+import { getData } from './lead-data';
+import { post } from './lead-run';
+import { stop } from './schedule';
+import { Team } from './team';
+
+/** Times `steps` updates of the standard model after `warmup`, with `k` workers. */
+export async function bench(warmup: number, steps: number, k: number): Promise<void> {
+  await stop();
+  const d = await getData('mnist');
+  const cfg = DEFAULT_TRAIN;
+  const l = Lead.fresh(DEFAULT_MODEL, cfg, 'dynamic', undefined, d);
+  const t = new Team();
+  try {
+    await t.start(l.state({}), k, DEFAULT_MODEL.input_dim, cfg.batch_size);
+    for (let i = 0; i < Math.max(warmup, 1); i++) await t.step(l, d);
+    const before = t.phasesByWorker();
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await t.step(l, d);
+    const seconds = (performance.now() - t0) / 1000;
+    const after = t.phasesByWorker();
+    const phases = after.map((p, i) => diffPhases(p, before[i], steps));
+    post({ type: 'bench-result', samplesPerSec: (steps * cfg.batch_size) / seconds, steps, batch: cfg.batch_size, seconds, k, phases, hostPath: t.hostPath });
+  } finally {
+    t.terminate();
+    l.free();
+  }
+}
+
+/** `steps` steps of the standard model with one worker and with `k` (twice), from the same
+ * state: the largest parameter difference between K = 1 and K = k (data, noise and order of
+ * updates are the same; only float additions are ordered differently), and between the two
+ * K = k runs (a seeded run repeats exactly). */
+export async function equivalence(k: number, steps: number): Promise<void> {
+  await stop();
+  const d = await getData('mnist');
+  const params: Float32Array[] = [];
+  for (const kk of [1, k, k]) {
+    const l = Lead.fresh(DEFAULT_MODEL, DEFAULT_TRAIN, 'dynamic', undefined, d);
+    const t = new Team();
+    try {
+      await t.start(l.state({}), kk, DEFAULT_MODEL.input_dim, DEFAULT_TRAIN.batch_size);
+      for (let i = 0; i < steps; i++) await t.step(l, d);
+      params.push(t.replica!.paramsView().slice());
+    } finally {
+      t.terminate();
+      l.free();
+    }
+  }
+  const diff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+  post({ type: 'equivalence-result', k, steps, maxDiff: diff(params[0], params[1]), repeatDiff: diff(params[1], params[2]), helpers: k - 1 });
+}
+
+/** An uncaught error, as a real failure of this worker would raise. */
+export function crash(): void {
+  setTimeout(() => {
+    throw new Error('training worker crashed (simulated)');
+  });
+}
+
+export async function memory(): Promise<void> {
+  post({ type: 'memory-result', wasmBytes: await wasmMemoryBytes() });
+}
