@@ -479,6 +479,28 @@ async function equivalence(k: number, steps: number): Promise<void> {
   post({ type: 'equivalence-result', k, steps, maxDiff: diff(params[0], params[1]), repeatDiff: diff(params[1], params[2]), helpers: k - 1 });
 }
 
+/** A fresh model (the standard one with `m`'s changes) trained `m.steps` steps from its
+ * seed by one worker, as native `vae train --steps` trains it: the same initialisation,
+ * minibatches and noise (tests/e2e/values-reproducible.test.mjs compares the two). */
+async function reproduce(m: Extract<ToWorker, { type: 'reproduce' }>): Promise<void> {
+  await stop();
+  const d = await getData('mnist');
+  const train = { ...DEFAULT_TRAIN, ...m.train };
+  const l = Lead.fresh({ ...DEFAULT_MODEL, ...m.model }, train, m.binarization, m.init, d);
+  const t = new Team();
+  try {
+    await t.start(l.state({}), 1, l.config().input_dim, train.batch_size);
+    for (let i = 0; i < m.steps; i++) {
+      if (!(await t.step(l, d)).applied) throw new Error(`step ${i} was not applied (a non-finite loss)`);
+    }
+    const checkpoint = l.toCheckpoint(t.replica!, {});
+    post({ type: 'reproduce-result', steps: m.steps, checkpoint, hostPath: t.hostPath }, [checkpoint.buffer]);
+  } finally {
+    t.terminate();
+    l.free();
+  }
+}
+
 async function setWorkers(k: number | 'auto'): Promise<void> {
   wanted = k === 'auto' ? 'auto' : Math.max(1, Math.min(MAX_WORKERS, Math.floor(k)));
   if (!lead || wanted === 'auto' || wanted === team.k) return;
@@ -526,6 +548,8 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'equivalence':
       return equivalence(m.k, m.steps);
+    case 'reproduce':
+      return reproduce(m);
     case 'set-lr':
       if (savedRun) savedRun = { ...savedRun, train: { ...savedRun.train, lr: m.lr } };
       lead?.setLearningRate(m.lr);
