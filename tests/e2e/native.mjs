@@ -18,12 +18,39 @@ let built = null;
 export const PRETRAINED = join(ROOT, 'www/assets/pretrained.safetensors');
 export const zoo = (name) => join(ROOT, 'www/assets/models', `${name}.safetensors`);
 
-/** Runs `vae ARGS --json` and parses its one line. */
-export async function vae(...args) {
+/** Runs `vae ARGS` (building it first, once) and returns what it printed. */
+export async function vaeText(...args) {
   built ??= process.env.VAE_BIN ? Promise.resolve() : run('cargo', ['build', '--release', '-q', '-p', 'vae-cli'], { cwd: ROOT, maxBuffer: 1 << 24 });
   await built;
-  const { stdout } = await run(BIN, [...args, '--json'], { cwd: ROOT, maxBuffer: 1 << 30 });
-  return JSON.parse(stdout);
+  const { stdout } = await run(BIN, args, { cwd: ROOT, maxBuffer: 1 << 30 });
+  return stdout;
+}
+
+/** Runs `vae ARGS --json` and parses its one line. */
+export async function vae(...args) {
+  return JSON.parse(await vaeText(...args, '--json'));
+}
+
+/** A path in this run's scratch directory. */
+export function scratch(name) {
+  return join(SCRATCH, name);
+}
+
+/** The tensors of a safetensors file's bytes, read by the format's definition (8-byte
+ * little-endian header length, a JSON header, then the data): {name: {shape, values}}. */
+export function tensors(bytes) {
+  const b = Buffer.from(bytes);
+  const n = Number(b.readBigUInt64LE(0));
+  const header = JSON.parse(b.subarray(8, 8 + n).toString('utf8'));
+  const out = {};
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    if (t.dtype !== 'F32') throw new Error(`${name}: dtype ${t.dtype}, not F32`);
+    const [from, to] = t.data_offsets;
+    const data = b.subarray(8 + n + from, 8 + n + to);
+    out[name] = { shape: t.shape, values: new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length)) };
+  }
+  return out;
 }
 
 /** Writes `value` as JSON to a scratch file and returns its path (for --z, --input). */

@@ -12,10 +12,110 @@
 //!   SIMD, ~1.4x without (crates/gemm-shim/README.md). Other dtypes go to gemm 0.19. The
 //!   `gemm019` feature keeps gemm 0.19 for f32 too, so the benchmark can measure the old
 //!   path in the same browser.
+//!
+//! Natively, [`use_portable_f32`] switches f32 products to our kernel with portable lanes:
+//! the plain simd128 build's arithmetic (the same products, additions and roundings in the
+//! same order), so a native run can reproduce the browser's bits (`vae train --kernel
+//! portable`). gemm 0.19's AVX2 kernels fuse multiply-adds and block the depth otherwise.
 pub use real_gemm::*;
 
 #[doc(hidden)]
 pub mod kernel;
+
+#[cfg(not(target_arch = "wasm32"))]
+mod portable {
+    use core::sync::atomic::{AtomicBool, Ordering};
+
+    static ON: AtomicBool = AtomicBool::new(false);
+
+    /// From now on, every f32 product in this process runs our kernel with portable lanes
+    /// (`true`) or gemm 0.19 (`false`, the default).
+    pub fn use_portable_f32(on: bool) {
+        ON.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether f32 products run our portable kernel.
+    pub fn portable_f32() -> bool {
+        ON.load(Ordering::Relaxed)
+    }
+}
+#[cfg(not(target_arch = "wasm32"))]
+pub use portable::{portable_f32, use_portable_f32};
+
+/// Natively: gemm 0.19's `gemm`, or our kernel with portable lanes for f32 after
+/// [`use_portable_f32`]. Same contract as gemm 0.19's.
+///
+/// # Safety
+/// As gemm 0.19's `gemm`.
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub unsafe fn gemm<T: 'static>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: *mut T,
+    dst_cs: isize,
+    dst_rs: isize,
+    read_dst: bool,
+    lhs: *const T,
+    lhs_cs: isize,
+    lhs_rs: isize,
+    rhs: *const T,
+    rhs_cs: isize,
+    rhs_rs: isize,
+    alpha: T,
+    beta: T,
+    conj_dst: bool,
+    conj_lhs: bool,
+    conj_rhs: bool,
+    parallelism: Parallelism,
+) {
+    use core::any::TypeId;
+    if TypeId::of::<T>() == TypeId::of::<f32>() && portable_f32() {
+        // T is f32 (checked just above): these casts change no bits.
+        let alpha = *(&alpha as *const T as *const f32);
+        let beta = *(&beta as *const T as *const f32);
+        return kernel::gemm_f32_portable(
+            m,
+            n,
+            k,
+            dst as *mut f32,
+            dst_cs,
+            dst_rs,
+            read_dst,
+            lhs as *const f32,
+            lhs_cs,
+            lhs_rs,
+            rhs as *const f32,
+            rhs_cs,
+            rhs_rs,
+            alpha,
+            beta,
+        );
+    }
+    real_gemm::gemm(
+        m,
+        n,
+        k,
+        dst,
+        dst_cs,
+        dst_rs,
+        read_dst,
+        lhs,
+        lhs_cs,
+        lhs_rs,
+        rhs,
+        rhs_cs,
+        rhs_rs,
+        alpha,
+        beta,
+        conj_dst,
+        conj_lhs,
+        conj_rhs,
+        parallelism,
+    )
+}
 
 /// gemm 0.19's `gemm`, except f32 in wasm (see the crate docs). Same contract:
 /// `dst := alpha·dst + beta·lhs·rhs` when `read_dst`, else `dst := beta·lhs·rhs`, strides in

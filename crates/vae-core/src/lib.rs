@@ -36,6 +36,15 @@ pub use config::{Activation, DecoderKind, Estimator, Family, Init, ModelConfig, 
 pub use error::{ErrorKind, Kinded};
 pub use vae::Vae;
 
+/// Natively, runs every f32 matrix product of this process through the wasm build's own
+/// kernel (crates/gemm-shim) with portable lanes instead of gemm 0.19: the plain simd128
+/// build's exact arithmetic, so a native run reproduces the browser's parameters bit for
+/// bit (`vae train --kernel portable`; README, "Native and wasm: the same bits").
+#[cfg(not(target_arch = "wasm32"))]
+pub fn use_portable_matmul(on: bool) {
+    gemm::use_portable_f32(on);
+}
+
 /// The CPU device, seeded (dfdx's own RNG is unused by the model: noise comes from `noise`).
 pub fn cpu() -> dfdx::tensor::Cpu {
     dfdx::tensor::Cpu::seed_from_u64(0)

@@ -185,7 +185,7 @@ fn one_epoch_on_an_mnist_subset_lifts_the_elbo_past_a_fixed_bound() {
 
     // Imputation keeps observed pixels and fills the missing ones with intensities.
     let observed: Vec<bool> = (0..784).map(|i| i < 392).collect();
-    let filled = vae_core::impute::impute(&t.vae, &test[..784], &observed, 20, 1);
+    let filled = vae_core::impute::impute(&t.vae, &test[..784], &observed, 4, 20, 10, 1);
     assert_eq!(&filled[..392], &test[..392]);
     assert!(filled[392..].iter().all(|v| (0.0..=1.0).contains(v)));
     // The completed lower half resembles the real one more than a blank guess does.

@@ -117,15 +117,30 @@ impl Model {
         Ok(to_js(&vae_core::refine::refine(&self.vae, x, steps, lr, samples, seed as u64)))
     }
 
-    /// Fills the pixels whose `observed` entry is 0.
-    pub fn impute(&self, x: &[f32], observed: &[u8], iterations: usize, seed: f64) -> Result<Vec<f32>, Failure> {
+    /// Fills the pixels whose `observed` entry is 0: the mean of the decoder's means over
+    /// the last `averaged` of `iterations` of `chains` chains (vae_core::impute).
+    pub fn impute(
+        &self,
+        x: &[f32],
+        observed: &[u8],
+        chains: usize,
+        iterations: usize,
+        averaged: usize,
+        seed: f64,
+    ) -> Result<Vec<f32>, Failure> {
         let d = self.vae.config().input_dim;
         rows(x, d, "image")?;
         if observed.len() != d {
             return Err(Failure::argument(format!("mask must have {d} entries, got {}", observed.len())));
         }
         let mask: Vec<bool> = observed.iter().map(|&o| o != 0).collect();
-        Ok(vae_core::impute::impute(&self.vae, x, &mask, iterations.min(1000), seed as u64))
+        let iterations = iterations.min(1000);
+        if chains == 0 || chains > 64 || averaged == 0 || averaged > iterations {
+            return Err(Failure::argument(format!(
+                "impute needs 1..=64 chains and 1..={iterations} iterations averaged, got {chains} and {averaged}"
+            )));
+        }
+        Ok(vae_core::impute::impute(&self.vae, x, &mask, chains, iterations, averaged, seed as u64))
     }
 
     /// FNV-1a of the parameters' bits (see `Replica.checksum`).

@@ -112,6 +112,6 @@ fn what_a_model_cannot_serve_is_unsupported_and_bad_arguments_are_invalid() {
     let f = failure(m.posterior(&[0.5; 4], 8, None, None));
     assert_eq!(f.kind, ErrorKind::Unsupported);
     assert_eq!(f.message, "the posterior map needs a latent of 2 or more dimensions, got 1");
-    assert_eq!(failure(m.impute(&[0.5; 4], &[1, 0], 1, 1.0)).kind, ErrorKind::InvalidArgument);
+    assert_eq!(failure(m.impute(&[0.5; 4], &[1, 0], 1, 1, 1, 1.0)).kind, ErrorKind::InvalidArgument);
     assert_eq!(failure(Replica::from_state(&state_bytes(2), 2, 5)).kind, ErrorKind::InvalidArgument);
 }

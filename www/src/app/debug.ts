@@ -4,7 +4,7 @@
 // what a panel last put on screen, as plain arrays, so that a test can compare it with an
 // independent reference (the native CLI) and the canvas's pixels with it.
 import type { Panels } from './mount';
-import type { BenchResult, EquivalenceResult } from '../training/panel';
+import type { BenchResult, EquivalenceResult, ReproduceRequest, ReproduceResult } from '../training/panel';
 import { kernel, wasmVariant } from '../shared/wasm';
 import { find, paintedValues } from '../views/ui';
 
@@ -12,6 +12,9 @@ import { find, paintedValues } from '../views/ui';
 export interface DebugHooks {
   /** Training-team checks (tests/e2e/workers.test.mjs, persistence.test.mjs). */
   equivalence: (k: number, steps: number) => Promise<EquivalenceResult>;
+  /** A fresh seeded model after N steps in the training worker, as a checkpoint, and the
+   * build that trained it (tests/e2e/values-reproducible.test.mjs, against `vae train --steps`). */
+  reproduce: (request: ReproduceRequest) => Promise<ReproduceResult & { variant: string | null }>;
   crashWorker: (index: number) => void;
   crashTrainer: () => void;
   testCurve: () => [number, number][];
@@ -88,6 +91,10 @@ function debugHooks({ train, draw, latent, scatter }: Panels): DebugHooks {
   };
   return {
     equivalence: (k, steps) => (train ? train.equivalence(k, steps) : Promise.reject(new Error('no training panel'))),
+    reproduce: async (request) => {
+      if (!train) throw new Error('no training panel');
+      return { ...(await train.reproduce(request)), variant: wasmVariant() };
+    },
     crashWorker: (i) => (train ? train.crashWorker(i) : none()),
     crashTrainer: () => (train ? train.crashTrainer() : none()),
     testCurve: () => (train ? train.testCurve() : []),

@@ -51,6 +51,9 @@ export type ToWorker =
   /** Test hook: `steps` steps with K workers vs one, from the same state; the largest
    * parameter difference comes back. */
   | { type: 'equivalence'; k: number; steps: number }
+  /** Test hook: `steps` seeded steps of a fresh model on MNIST with one worker (the
+   * standard model and configuration with these changes); its checkpoint comes back. */
+  | { type: 'reproduce'; model: Partial<ModelConfig>; train: Partial<TrainConfig>; init: Init; binarization: Binarization; steps: number }
   | { type: 'bench'; warmup: number; steps: number; k: number }
   /** Benchmark hook: this worker's wasm memory. */
   | { type: 'memory' };
@@ -102,4 +105,6 @@ export type FromWorker =
   /** The saved run is back: the model (checkpoint) and what the page shows about it. */
   | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta; testNote: string }
   | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; repeatDiff: number; helpers: number }
-  | { type: 'memory-result'; wasmBytes: number };
+  | { type: 'memory-result'; wasmBytes: number }
+  /** hostPath: the steps ran the hand-written host path (else dfdx's autodiff). */
+  | { type: 'reproduce-result'; steps: number; checkpoint: Uint8Array; hostPath: boolean };

@@ -139,7 +139,9 @@ export interface Model {
   decode(z: Float32Array): Float32Array;
   samplePrior(n: number, seed: number): Float32Array;
   refine(x: Float32Array, steps: number, lr: number, samples: number, seed: number): Refinement;
-  impute(x: Float32Array, observed: Uint8Array, iterations: number, seed: number): Float32Array;
+  /** The average of the decoder's means over the last `averaged` iterations of `chains`
+   * chains, in the erased pixels. */
+  impute(x: Float32Array, observed: Uint8Array, chains: number, iterations: number, averaged: number, seed: number): Float32Array;
   elbo(x: Float32Array, samples: number): number;
   /** Throws for a latent below 2 and for two-layer models, with the reason. */
   posterior(x: Float32Array, grid: number, refinedMu?: Float32Array, refinedLv?: Float32Array): PosteriorMap;

@@ -21,10 +21,20 @@ export interface EquivalenceResult {
   helpers: number;
 }
 
+export interface ReproduceResult {
+  steps: number;
+  /** The trained model as a checkpoint (safetensors bytes). */
+  checkpoint: Uint8Array;
+  hostPath: boolean;
+}
+
+export type ReproduceRequest = Omit<Extract<ToWorker, { type: 'reproduce' }>, 'type'>;
+
 export class WorkerQuestions {
   private benchDone: ((r: BenchResult) => void) | null = null;
   private memoryDone: ((bytes: number) => void) | null = null;
   private equivalenceDone: ((r: EquivalenceResult) => void) | null = null;
+  private reproduceDone: ((r: ReproduceResult) => void) | null = null;
 
   constructor(private readonly send: (m: ToWorker) => void) {}
 
@@ -51,6 +61,14 @@ export class WorkerQuestions {
     });
   }
 
+  /** Seeded steps of a fresh model with one worker: its checkpoint. */
+  reproduce(request: ReproduceRequest): Promise<ReproduceResult> {
+    return new Promise((ok) => {
+      this.reproduceDone = ok;
+      this.send({ type: 'reproduce', ...request });
+    });
+  }
+
   /** Takes the worker's answers; true when `m` was one. */
   answer(m: FromWorker): boolean {
     if (m.type === 'bench-result') {
@@ -62,6 +80,9 @@ export class WorkerQuestions {
     } else if (m.type === 'equivalence-result') {
       this.equivalenceDone?.(m);
       this.equivalenceDone = null;
+    } else if (m.type === 'reproduce-result') {
+      this.reproduceDone?.(m);
+      this.reproduceDone = null;
     } else return false;
     return true;
   }

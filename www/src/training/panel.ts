@@ -4,7 +4,7 @@
 // back to the pretrained model. A training worker that dies is restarted from the saved
 // state. Widgets train without saving (they would share one record).
 import type { ElboChart } from './chart';
-import { WorkerQuestions, type BenchResult, type EquivalenceResult } from './hooks';
+import { WorkerQuestions, type BenchResult, type EquivalenceResult, type ReproduceRequest, type ReproduceResult } from './hooks';
 import type { FromWorker } from '../shared/protocol';
 import type { SavedMeta } from '../shared/persist';
 import { runSettings, SavedRunOffer, type SavedRun } from './saved-run';
@@ -16,7 +16,7 @@ import { Model } from '../shared/wasm';
 import { DEFAULTS, settingsOf, TRAINER_KEYS } from '../pure/settings';
 import type { SettingsStore } from '../settings/store';
 
-export type { BenchResult, EquivalenceResult } from './hooks';
+export type { BenchResult, EquivalenceResult, ReproduceRequest, ReproduceResult } from './hooks';
 
 /** A second death of the training worker within this time is reported, not retried. */
 const RETRY_AFTER_MS = 60_000;
@@ -76,6 +76,11 @@ export class TrainPanel extends TrainingRun {
   equivalence(k: number, steps: number): Promise<EquivalenceResult> {
     if (this.state === 'running' || this.state === 'starting') this.pause();
     return this.questions.equivalence(k, steps);
+  }
+
+  reproduce(request: ReproduceRequest): Promise<ReproduceResult> {
+    if (this.state === 'running' || this.state === 'starting') this.pause();
+    return this.questions.reproduce(request);
   }
 
   /** Test hook: the training worker itself throws as a crash would. */

@@ -2,6 +2,7 @@
 // model with K workers, K workers against one, a simulated crash, the wasm memory. None
 // is part of training.
 import { diffPhases } from '../shared/team-stats';
+import type { ToWorker } from '../shared/protocol';
 import { DEFAULT_MODEL, DEFAULT_TRAIN, Lead, wasmMemoryBytes } from '../shared/wasm';
 import { getData } from './lead-data';
 import { post } from './lead-run';
@@ -64,4 +65,26 @@ export function crash(): void {
 
 export async function memory(): Promise<void> {
   post({ type: 'memory-result', wasmBytes: await wasmMemoryBytes() });
+}
+
+/** A fresh model (the standard one with `m`'s changes) trained `m.steps` steps from its
+ * seed by one worker, as native `vae train --steps` trains it: the same initialisation,
+ * minibatches and noise (tests/e2e/values-reproducible.test.mjs compares the two). */
+export async function reproduce(m: Extract<ToWorker, { type: 'reproduce' }>): Promise<void> {
+  await stop();
+  const d = await getData('mnist');
+  const train = { ...DEFAULT_TRAIN, ...m.train };
+  const l = Lead.fresh({ ...DEFAULT_MODEL, ...m.model }, train, m.binarization, m.init, d);
+  const t = new Team();
+  try {
+    await t.start(l.state({}), 1, l.config().input_dim, train.batch_size);
+    for (let i = 0; i < m.steps; i++) {
+      if (!(await t.step(l, d)).applied) throw new Error(`step ${i} was not applied (a non-finite loss)`);
+    }
+    const checkpoint = l.toCheckpoint(t.replica!, {});
+    post({ type: 'reproduce-result', steps: m.steps, checkpoint, hostPath: t.hostPath }, [checkpoint.buffer]);
+  } finally {
+    t.terminate();
+    l.free();
+  }
 }

@@ -6,7 +6,7 @@
 // rollback.ts (the rollback point), workers-k.ts (K) and lead-hooks.ts (test hooks).
 import type { ToWorker } from '../shared/protocol';
 import { loadWasm } from '../shared/wasm';
-import { bench, crash, equivalence, memory } from './lead-hooks';
+import { bench, crash, equivalence, memory, reproduce } from './lead-hooks';
 import { message, post, run } from './lead-run';
 import { pause, resume, setWorkers, stop } from './schedule';
 import { restore, start } from './start';
@@ -36,6 +36,8 @@ async function handle(m: ToWorker): Promise<void> {
       return;
     case 'equivalence':
       return equivalence(m.k, m.steps);
+    case 'reproduce':
+      return reproduce(m);
     case 'set-lr':
       if (run.savedRun) run.savedRun = { ...run.savedRun, train: { ...run.savedRun.train, lr: m.lr } };
       run.lead?.setLearningRate(m.lr);

@@ -21,6 +21,15 @@ pub struct TrainArgs {
     /// has done this many [default: 10, or the schedule's length: 3280 for iwae]
     #[arg(long)]
     pub epochs: Option<usize>,
+    /// Stop after exactly this many steps (updates), counted from the run's start, mid-epoch
+    /// if so; then the test ELBO and the outputs (instead of --epochs)
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u64>,
+    /// The f32 matrix kernel: gemm (gemm 0.19's AVX2/FMA kernels) or portable (the wasm
+    /// build's own kernel with portable lanes: the page's plain simd128 arithmetic, so the
+    /// same seed gives the page's parameters bit for bit)
+    #[arg(long, value_enum, default_value_t = Kernel::Gemm)]
+    pub kernel: Kernel,
     /// A published architecture: iwae-1 (784-200-200-50 tanh) or iwae-2 (784-200-200-100,
     /// then 100-100-50 with q(z2|z1)), Burda et al. 2016, with their Glorot init; flags
     /// given beside it override its parts
@@ -114,6 +123,13 @@ pub struct TrainArgs {
     /// No progress bar or notes (the per-epoch lines are still printed)
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Which code multiplies the f32 matrices (it changes rounding, not the method).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kernel {
+    Gemm,
+    Portable,
 }
 
 /// Everything that shapes a run, as saved in its state so a resumed run can continue it.
@@ -258,6 +274,12 @@ impl TrainArgs {
     pub fn check(&self, given: &Given) -> Result<(), String> {
         if self.epochs == Some(0) {
             return Err("epochs must be at least 1".into());
+        }
+        if self.steps == Some(0) {
+            return Err("--steps must be at least 1".into());
+        }
+        if self.steps.is_some() && (self.epochs.is_some() || self.checkpoint_every.is_some()) {
+            return Err("--steps ends the run after N steps: give it without --epochs and --checkpoint-every".into());
         }
         for (name, v) in [
             ("train-limit", self.train_limit),

@@ -4,6 +4,7 @@
 mod flags;
 mod state_file;
 
+use flags::Kernel;
 pub use flags::TrainArgs;
 
 use crate::args::{write_atomic, Given, EVAL_SEED, FIXED_BINARIZATION_SEED, OWN};
@@ -79,6 +80,7 @@ fn resume<D: Device<f32>>(
 
 pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<(), String> {
     args.check(given)?;
+    vae_core::use_portable_matmul(args.kernel == Kernel::Portable);
     let (setup, data, mut trainer, mut history) = match args.resume {
         Some(_) => resume(args, given, dev)?,
         None => start(args, given, dev)?,
@@ -112,9 +114,19 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<()
                 String::new()
             },
         );
-        if trainer.epoch >= epochs {
-            eprintln!("the state has done {} epochs already (--epochs {epochs}): nothing to train", trainer.epoch);
+        match args.steps {
+            Some(steps) if trainer.step >= steps => {
+                eprintln!("the state has done {} steps already (--steps {steps}): nothing to train", trainer.step)
+            }
+            None if trainer.epoch >= epochs => {
+                eprintln!("the state has done {} epochs already (--epochs {epochs}): nothing to train", trainer.epoch)
+            }
+            _ => {}
         }
+    }
+    if let Some(steps) = args.steps {
+        let t = train_steps(&mut trainer, &data, steps)?;
+        return write_outputs(args, &setup, &data, &trainer, &history, Some(t), true);
     }
 
     let n = train.len();
@@ -148,10 +160,30 @@ pub fn run<D: Device<f32>>(args: &TrainArgs, given: &Given, dev: D) -> Result<()
         history.samples_per_sec.push(rate);
         history.seconds += t0.elapsed().as_secs_f64();
         if args.checkpoint_every.is_some_and(|k| epoch % k == 0) && epoch < epochs {
-            write_outputs(args, &setup, &data, &trainer, &history, false)?;
+            write_outputs(args, &setup, &data, &trainer, &history, None, false)?;
         }
     }
-    write_outputs(args, &setup, &data, &trainer, &history, true)
+    write_outputs(args, &setup, &data, &trainer, &history, None, true)
+}
+
+/// `--steps N`: steps until the run has made N updates, wherever that is in an epoch (the
+/// curves stay per epoch: a partial one adds no point). Returns the test ELBO.
+fn train_steps<D: Device<f32>>(trainer: &mut Trainer<D>, data: &Data, steps: u64) -> Result<f64, String> {
+    let t0 = Instant::now();
+    let mut last = None;
+    while trainer.step < steps {
+        last = Some(trainer.train_step(&data.train).map_err(|e| e.to_string())?.bound);
+    }
+    let t = eval::elbo(&trainer.vae, &data.test_pixels, 1, EVAL_SEED);
+    let bound = last.map_or("-".to_string(), |b| format!("{b:.2}"));
+    println!(
+        "step {}  epoch {} + {} images  last minibatch ELBO {bound}  test ELBO {t:.2}  {:.1} s",
+        trainer.step,
+        trainer.epoch,
+        trainer.cursor(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(t)
 }
 
 /// The state (--save-state), the model (--out) and, at the end, the metrics.
@@ -161,6 +193,7 @@ fn write_outputs<D: Device<f32>>(
     data: &Data,
     trainer: &Trainer<D>,
     history: &History,
+    test_elbo: Option<f64>,
     end: bool,
 ) -> Result<(), String> {
     let note = |path: &std::path::Path| {
@@ -173,14 +206,15 @@ fn write_outputs<D: Device<f32>>(
         note(path);
     }
     // A state restored from a run that had trained nothing yet has no curve: evaluate.
-    let last = match history.test_elbo.last() {
-        Some(&t) => t,
+    let last = match test_elbo.or(history.test_elbo.last().copied()) {
+        Some(t) => t,
         None => eval::elbo(&trainer.vae, &data.test_pixels, 1, EVAL_SEED),
     };
     let train_cfg = &setup.train;
     if let Some(path) = &args.out {
         let mut meta = vec![
             ("epochs", trainer.epoch.to_string()),
+            ("steps", trainer.step.to_string()),
             ("test_elbo", format!("{last}")),
             ("dataset", args.data.metadata_name(setup.dataset)?.to_string()),
             ("binarization", setup.binarization.name().to_string()),
@@ -208,6 +242,7 @@ fn write_outputs<D: Device<f32>>(
         let rates = &history.samples_per_sec;
         let metrics = json!({
             "epochs": trainer.epoch,
+            "steps": trainer.step,
             "train_elbo": history.train_elbo,
             "test_elbo": last,
             "test_elbo_per_epoch": history.test_elbo,

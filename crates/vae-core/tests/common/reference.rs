@@ -133,6 +133,15 @@ impl<'a> Reference<'a> {
         (self.dense("prior.mu", &h), self.dense("prior.logvar", &h))
     }
 
+    /// The decoder's mean E[x | z]: sigmoid of the output layer (both decoders' mean).
+    pub fn decode_mean(&self, z: &[f64]) -> Vec<f64> {
+        let mut h = z.to_vec();
+        for i in 0..self.cfg().hidden.len() {
+            h = self.act(self.dense(&format!("decoder.{i}"), &h));
+        }
+        self.dense("decoder.out", &h).into_iter().map(|l| 1.0 / (1.0 + (-l).exp())).collect()
+    }
+
     /// log p(x | z) (AEVB Appendix C).
     pub fn log_px(&self, z: &[f64], x: &[f64]) -> f64 {
         let mut h = z.to_vec();
