@@ -1,6 +1,7 @@
 //! Run-time configuration of the model and of training. Everything a user can pick in the
 //! CLI or the page lives here, so no choice needs a recompile (dfdx's const-generic layers
 //! would force one).
+use crate::optim::UpdateRule;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -129,7 +130,7 @@ pub const MAX_BATCH: usize = 10_000;
 /// Most samples per datum (L, or k for the IWAE bound).
 pub const MAX_SAMPLES: usize = 5_000;
 /// The learning rate lies in (0, MAX_LR].
-pub const MAX_LR: f32 = 1.0;
+pub const MAX_LR: f64 = 1.0;
 
 impl ModelConfig {
     /// Checks sizes before anything is allocated from them.
@@ -166,7 +167,7 @@ impl ModelConfig {
 }
 
 /// The one check of a learning rate (a run's, a live change's, Refine's): (0, MAX_LR].
-pub fn check_lr(lr: f32) -> Result<(), String> {
+pub fn check_lr(lr: f64) -> Result<(), String> {
     if !(lr.is_finite() && lr > 0.0 && lr <= MAX_LR) {
         return Err(format!("learning rate must be in (0, {MAX_LR}], got {lr}"));
     }
@@ -177,7 +178,10 @@ pub fn check_lr(lr: f32) -> Result<(), String> {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     pub optimizer: OptimizerKind,
-    pub lr: f32,
+    /// The learning rate (under a schedule, its starting value): the run's one copy of it.
+    /// An f64 so that the decimal a person chose (0.0005) comes back as written from a saved
+    /// state; updates use its f32 (`rule_at`).
+    pub lr: f64,
     /// L2 penalty on all parameters: a Gaussian prior on them, MAP as in AEVB section 5.
     pub weight_decay: f32,
     pub batch_size: usize,
@@ -255,9 +259,28 @@ impl TrainConfig {
         TrainConfig { batch_size: 20, adam_epsilon: 1e-4, schedule: Schedule::Iwae, ..TrainConfig::default() }
     }
 
-    /// The learning rate of epoch `epoch` (0-based) under the schedule.
+    /// The learning rate of epoch `epoch` (0-based) under the schedule (in f32, as the
+    /// update uses it: the f32 rate times the f32 factor).
     pub fn lr_at(&self, epoch: usize) -> f32 {
-        self.lr * self.schedule.factor(epoch)
+        self.lr as f32 * self.schedule.factor(epoch)
+    }
+
+    /// The update of a step in epoch `epoch`: this configuration's optimizer and settings.
+    pub fn rule_at(&self, epoch: usize) -> UpdateRule {
+        UpdateRule {
+            kind: self.optimizer,
+            lr: self.lr_at(epoch),
+            weight_decay: self.weight_decay,
+            epsilon: self.adam_epsilon,
+        }
+    }
+
+    /// Changes the learning rate of a run in progress (a person's choice, or a rollback's
+    /// halving), checked once, here.
+    pub fn set_lr(&mut self, lr: f64) -> Result<(), String> {
+        check_lr(lr)?;
+        self.lr = lr;
+        Ok(())
     }
 
     /// The weight beta of the KL term for a step that starts `progress` epochs into the run

@@ -15,12 +15,20 @@ const BETA2: f32 = 0.999;
 /// Adagrad's denominator offset; large enough that the first steps stay bounded.
 const EPS_ADAGRAD: f32 = 1e-6;
 
-pub struct Optimizer {
+/// What one update does: the optimizer and its settings for this step. A run reads it from
+/// its `TrainConfig` every step (`TrainConfig::rule_at`), so the rate, the weight decay and
+/// epsilon each have one home, the configuration, and a changed rate applies at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct UpdateRule {
     pub kind: OptimizerKind,
     pub lr: f32,
     pub weight_decay: f32,
     /// Adam's epsilon (`TrainConfig::adam_epsilon`); unused by Adagrad.
     pub epsilon: f32,
+}
+
+/// The optimizer's state over n parameters; what it does with them is the `UpdateRule`.
+pub struct Optimizer {
     /// Number of updates applied so far (Adam's t).
     pub t: u64,
     /// Adam: first moment. Adagrad: unused (zeros).
@@ -30,35 +38,27 @@ pub struct Optimizer {
 }
 
 impl Optimizer {
-    pub fn new(kind: OptimizerKind, lr: f32, weight_decay: f32, n: usize) -> Self {
-        Optimizer {
-            kind,
-            lr,
-            weight_decay,
-            epsilon: crate::config::ADAM_EPSILON,
-            t: 0,
-            m: vec![0.0; n],
-            v: vec![0.0; n],
-        }
+    pub fn new(n: usize) -> Self {
+        Optimizer { t: 0, m: vec![0.0; n], v: vec![0.0; n] }
     }
 
     /// One ascent step on the bound: `grad` is the gradient of the *negative* mean bound.
     /// Weight decay adds wd * theta to it: the gradient of a Gaussian prior on the
     /// parameters, giving the MAP estimate AEVB section 5 mentions.
-    pub fn update<D: Device<f32>>(&mut self, theta: &mut V<D>, grad: &V<D>) {
+    pub fn update<D: Device<f32>>(&mut self, rule: &UpdateRule, theta: &mut V<D>, grad: &V<D>) {
         let g = crate::params::to_host(grad);
         let mut p = crate::params::to_host(theta);
-        self.update_host(&mut p, &g);
+        self.update_host(rule, &mut p, &g);
         theta.copy_from(&p);
     }
 
     /// The same update on host vectors. Written as zipped iterators (no indexing, so no
     /// bounds checks) so the compiler vectorises it, SIMD in wasm included.
-    pub fn update_host(&mut self, p: &mut [f32], g: &[f32]) {
+    pub fn update_host(&mut self, rule: &UpdateRule, p: &mut [f32], g: &[f32]) {
         self.t += 1;
-        let (lr, wd, eps) = (self.lr, self.weight_decay, self.epsilon);
+        let UpdateRule { kind, lr, weight_decay: wd, epsilon: eps } = *rule;
         let it = p.iter_mut().zip(g).zip(self.m.iter_mut().zip(self.v.iter_mut()));
-        match self.kind {
+        match kind {
             OptimizerKind::Adam => {
                 // Bias corrections folded into constants (Kingma & Ba, end of section 2).
                 let t = self.t.min(i32::MAX as u64) as i32;

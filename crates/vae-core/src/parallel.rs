@@ -63,6 +63,8 @@ pub struct Replica<D: Device<f32>> {
     pub s: usize,
     /// The optimizer state of `shard` only.
     pub opt: Optimizer,
+    /// The run's configuration, its learning rate included (`set_lr`).
+    cfg: TrainConfig,
     pub draws: RowDraws,
     path: GradientPath,
     reduced: Vec<f32>,
@@ -74,13 +76,25 @@ impl<D: Device<f32>> Replica<D> {
     pub fn new(vae: Vae<D>, cfg: &TrainConfig, binarization: Binarization, k: usize, s: usize) -> Self {
         let n = vae.num_params();
         let shard = shard(n, k, s);
-        let mut opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, shard.len());
-        opt.epsilon = cfg.adam_epsilon;
+        let opt = Optimizer::new(shard.len());
         let draws = RowDraws::new(vae.config(), cfg, binarization);
         let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
         let params = vae.params();
         let reduced = if k > 1 { vec![0.0; shard.len()] } else { Vec::new() };
-        Replica { vae, synced: true, params, grad: vec![0.0; n], reduced, shard, k, s, opt, draws, path }
+        Replica {
+            vae,
+            synced: true,
+            params,
+            grad: vec![0.0; n],
+            reduced,
+            shard,
+            k,
+            s,
+            opt,
+            cfg: cfg.clone(),
+            draws,
+            path,
+        }
     }
 
     /// Worker `s` of `k` continuing a training state: all parameters, its shard of the
@@ -180,9 +194,16 @@ impl<D: Device<f32>> Replica<D> {
         } else {
             &mut self.reduced[..]
         };
-        let bound = update(&mut self.opt, &mut self.params[self.shard.clone()], sum, bound_sum, rows, step)?;
+        // Epoch 0's rule: the page trains at a constant rate (see `new`).
+        let rule = self.cfg.rule_at(0);
+        let bound = update(&mut self.opt, &rule, &mut self.params[self.shard.clone()], sum, bound_sum, rows, step)?;
         self.synced = false;
         Ok(bound)
+    }
+
+    /// Changes the learning rate from the next update on (checked by the configuration).
+    pub fn set_lr(&mut self, lr: f64) -> Result<(), String> {
+        self.cfg.set_lr(lr)
     }
 
     /// Takes another worker's updated shard.

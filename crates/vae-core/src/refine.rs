@@ -2,11 +2,11 @@
 //! output). The encoder is amortised: one network for all x, so its q(z|x) is not the best
 //! q for any single x. The ELBO gained by optimising q's parameters for one x directly is
 //! the amortization gap (Cremer, Li & Duvenaud 2018).
-use crate::config::{Estimator, OptimizerKind};
+use crate::config::{Estimator, OptimizerKind, ADAM_EPSILON};
 use crate::estimator::bound_from_posterior;
 use crate::model::{Gauss, Posterior};
 use crate::noise::Noise;
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, UpdateRule};
 use crate::vae::Vae;
 use dfdx::prelude::*;
 
@@ -73,7 +73,8 @@ pub fn refine<D: Device<f32>>(vae: &Vae<D>, x: &[f32], steps: usize, lr: f32, sa
     // laid end to end: it acts element by element, so one flat vector is the same update.
     let lens: Vec<usize> = p.iter().map(Vec::len).collect();
     let mut flat: Vec<f32> = p.concat();
-    let mut opt = Optimizer::new(OptimizerKind::Adam, lr, 0.0, flat.len());
+    let rule = UpdateRule { kind: OptimizerKind::Adam, lr, weight_decay: 0.0, epsilon: ADAM_EPSILON };
+    let mut opt = Optimizer::new(flat.len());
     for t in 1..=steps {
         let noise = vae.eps(&Noise::draw(seed, t as u64, 0, 1, samples, c.family, c.latent, c.latent2));
         let leaves: Vec<_> = split(&flat, &lens)
@@ -87,7 +88,7 @@ pub fn refine<D: Device<f32>>(vae: &Vae<D>, x: &[f32], steps: usize, lr: f32, sa
         let b = bound_from_posterior(&vae.arch, &w, q, &xb, &noise, Estimator::B);
         let grads = b.sum::<Rank0, _>().negate().backward();
         let g: Vec<f32> = leaves.iter().flat_map(|leaf| grads.get(leaf).as_vec()).collect();
-        opt.update_host(&mut flat, &g);
+        opt.update_host(&rule, &mut flat, &g);
     }
     p = split(&flat, &lens);
     let mut elbo_after = elbo(&p);

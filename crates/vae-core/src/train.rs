@@ -1,12 +1,12 @@
 //! Minibatch training (AEVB Algorithm 1): draw a minibatch and its noise, take the gradient
 //! of the bound, update. Split into `next_batch` and `apply` so that a coordinator can
 //! farm the gradient out to workers and sum their parts.
-use crate::config::{Init, ModelConfig, Schedule, TrainConfig};
+use crate::config::{Init, ModelConfig, TrainConfig};
 use crate::data::binarize::{binarize_fixed, binarize_fixed_bytes, targets, Binarization};
 use crate::data::dataset::Dataset;
 use crate::gradient::GradientPath;
 use crate::noise::{mix, Noise};
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, UpdateRule};
 use crate::vae::Vae;
 use dfdx::prelude::*;
 use rand::seq::SliceRandom;
@@ -175,6 +175,7 @@ impl RowDraws {
 /// `params`. Returns the mean bound. Shared by the single trainer and the sharded workers.
 pub fn update(
     opt: &mut Optimizer,
+    rule: &UpdateRule,
     params: &mut [f32],
     grad: &mut [f32],
     bound_sum: f32,
@@ -191,7 +192,7 @@ pub fn update(
     if !finite {
         return Err(StepError::NonFinite { step, bound });
     }
-    opt.update_host(params, grad);
+    opt.update_host(rule, params, grad);
     Ok(bound)
 }
 
@@ -218,13 +219,11 @@ impl<D: Device<f32>> Trainer<D> {
     pub fn new(vae: Vae<D>, cfg: TrainConfig, binarization: Binarization) -> Result<Self, String> {
         cfg.validate()?;
         let n = vae.num_params();
-        let mut opt = Optimizer::new(cfg.optimizer, cfg.lr, cfg.weight_decay, n);
-        opt.epsilon = cfg.adam_epsilon;
         let path = GradientPath::new::<D>(&vae.arch, cfg.estimator);
         let params = vae.params();
         Ok(Trainer {
             vae,
-            opt,
+            opt: Optimizer::new(n),
             cfg,
             binarization,
             step: 0,
@@ -296,13 +295,20 @@ impl<D: Device<f32>> Trainer<D> {
     }
 
     /// Applies the summed gradient of `rows` data (possibly from several workers), laid out
-    /// as the flat parameter vector.
+    /// as the flat parameter vector, with the current epoch's rule.
     pub fn apply(&mut self, bound_sum: f32, rows: usize, mut grad: Vec<f32>) -> Result<StepStats, StepError> {
-        self.apply_slice(bound_sum, rows, &mut grad)
+        let rule = self.cfg.rule_at(self.epoch);
+        self.apply_slice(&rule, bound_sum, rows, &mut grad)
     }
 
-    fn apply_slice(&mut self, bound_sum: f32, rows: usize, grad: &mut [f32]) -> Result<StepStats, StepError> {
-        let bound = update(&mut self.opt, &mut self.params, grad, bound_sum, rows, self.step)?;
+    fn apply_slice(
+        &mut self,
+        rule: &UpdateRule,
+        bound_sum: f32,
+        rows: usize,
+        grad: &mut [f32],
+    ) -> Result<StepStats, StepError> {
+        let bound = update(&mut self.opt, rule, &mut self.params, grad, bound_sum, rows, self.step)?;
         self.vae.set_params(&self.params);
         self.step += 1;
         Ok(StepStats { step: self.step, epoch: self.epoch, bound })
@@ -313,13 +319,12 @@ impl<D: Device<f32>> Trainer<D> {
     /// objective.
     pub fn train_step(&mut self, data: &Dataset) -> Result<StepStats, StepError> {
         let beta = self.kl_weight(data.len());
-        if self.cfg.schedule != Schedule::Constant {
-            self.opt.lr = self.cfg.lr_at(self.epoch);
-        }
+        // The epoch the step starts in (drawing the epoch's last minibatch moves it on).
+        let rule = self.cfg.rule_at(self.epoch);
         let batch = self.next_batch(data);
         let mut grad = std::mem::take(&mut self.grad);
         let bound_sum = self.path.gradient(&self.vae, &self.params, &batch.x, &batch.noise, beta, &mut grad);
-        let result = self.apply_slice(bound_sum, batch.rows, &mut grad);
+        let result = self.apply_slice(&rule, bound_sum, batch.rows, &mut grad);
         self.grad = grad;
         result
     }

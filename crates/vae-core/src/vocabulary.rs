@@ -53,7 +53,7 @@ pub struct Limits {
     pub latent: [usize; 2],
     pub hidden: [usize; 2],
     pub layers: [usize; 2],
-    pub lr_max: f32,
+    pub lr_max: f64,
     pub batch: [usize; 2],
     pub samples: [usize; 2],
     pub workers: [usize; 2],

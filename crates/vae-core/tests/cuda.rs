@@ -50,7 +50,7 @@ use vae_core::config::*;
 use vae_core::data::{Binarization, Dataset};
 use vae_core::eval;
 use vae_core::noise::Noise;
-use vae_core::optim::Optimizer;
+use vae_core::optim::{Optimizer, UpdateRule};
 use vae_core::train::Trainer;
 use vae_core::Vae;
 
@@ -395,13 +395,13 @@ fn optimizer_steps_match_cpu() {
     let theta: Vec<f32> = (0..n).map(|_| rng.gen_range(-0.5f32..0.5)).collect();
     let grads: Vec<Vec<f32>> = (0..3).map(|_| (0..n).map(|_| rng.gen_range(-2.0f32..2.0)).collect()).collect();
     for kind in [OptimizerKind::Adam, OptimizerKind::Adagrad] {
-        let mut oc = Optimizer::new(kind, 1e-2, 1e-3, n);
-        let mut og = Optimizer::new(kind, 1e-2, 1e-3, n);
+        let rule = UpdateRule { kind, lr: 1e-2, weight_decay: 1e-3, epsilon: 1e-8 };
+        let (mut oc, mut og) = (Optimizer::new(n), Optimizer::new(n));
         let mut tc = cpu_dev.tensor_from_vec(theta.clone(), (n,));
         let mut tg = dev.tensor_from_vec(theta.clone(), (n,));
         for g in &grads {
-            oc.update(&mut tc, &cpu_dev.tensor_from_vec(g.clone(), (n,)));
-            og.update(&mut tg, &dev.tensor_from_vec(g.clone(), (n,)));
+            oc.update(&rule, &mut tc, &cpu_dev.tensor_from_vec(g.clone(), (n,)));
+            og.update(&rule, &mut tg, &dev.tensor_from_vec(g.clone(), (n,)));
         }
         let d = diff(&tc.as_vec(), &tg.as_vec(), "parameters");
         report(format!("optim {kind:?} 3 steps: cuda vs cpu {d}"));

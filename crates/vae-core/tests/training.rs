@@ -8,7 +8,7 @@ use dfdx::prelude::*;
 use vae_core::config::*;
 use vae_core::data::{load_dir, Binarization, Dataset, DatasetKind};
 use vae_core::noise::Noise;
-use vae_core::optim::Optimizer;
+use vae_core::optim::{Optimizer, UpdateRule};
 use vae_core::train::{prepare_test, Trainer};
 
 /// dfdx's matmul (through the patched gemm) against a triple loop, on shapes that hit
@@ -48,10 +48,11 @@ fn adam_and_adagrad_follow_their_update_rules() {
     let g2 = [0.1f32, 1.0, -3.0];
     for kind in [OptimizerKind::Adam, OptimizerKind::Adagrad] {
         let mut theta = dev.tensor_from_vec(vec![1.0f32, 1.0, 1.0], (3usize,));
-        let mut opt = Optimizer::new(kind, 0.1, 0.01, 3);
+        let rule = UpdateRule { kind, lr: 0.1, weight_decay: 0.01, epsilon: 1e-8 };
+        let mut opt = Optimizer::new(3);
         let (mut m, mut v, mut p) = ([0f64; 3], [0f64; 3], [1f64; 3]);
         for (t, g) in [g1, g2].iter().enumerate() {
-            opt.update(&mut theta, &dev.tensor_from_vec(g.to_vec(), (3usize,)));
+            opt.update(&rule, &mut theta, &dev.tensor_from_vec(g.to_vec(), (3usize,)));
             for i in 0..3 {
                 let gi = g[i] as f64 + 0.01 * p[i];
                 match kind {
@@ -283,11 +284,29 @@ fn iwae_schedule_has_its_stages_and_the_trainer_follows_it() {
     let data = synthetic(30, 16);
     let cfg = ModelConfig { input_dim: 16, hidden: vec![12], latent: 3, ..ModelConfig::default() };
     let tc = TrainConfig { batch_size: 10, ..TrainConfig::iwae() };
-    let mut t = Trainer::fresh(cfg, Init::Glorot, tc, Binarization::Dynamic, &data, vae_core::cpu()).unwrap();
+    let mut t = Trainer::fresh(cfg, Init::Glorot, tc.clone(), Binarization::Dynamic, &data, vae_core::cpu()).unwrap();
+    assert_eq!(t.cfg.rule_at(0).lr, 1e-3);
+    assert_eq!(t.cfg.rule_at(1).lr, 1e-3 * Schedule::Iwae.factor(1));
+    // The second epoch's first step is Adam's update at the second stage's rate: the same
+    // step taken by hand from the state before it.
     t.train_epoch(&data, |_| {}).unwrap();
-    assert_eq!(t.opt.lr, 1e-3);
+    let before = t.vae.params();
+    let (mut by_hand, _) = vae_core::state::restore(&vae_core::state::save(&t, &[]), vae_core::cpu()).unwrap();
     t.train_step(&data).unwrap();
-    assert_eq!(t.opt.lr, 1e-3 * Schedule::Iwae.factor(1));
+    let batch = by_hand.next_batch(&data);
+    let mut grad = vec![0.0; before.len()];
+    let bound_sum = vae_core::gradient::GradientPath::new::<Cpu>(&by_hand.vae.arch, tc.estimator).gradient(
+        &by_hand.vae,
+        &before,
+        &batch.x,
+        &batch.noise,
+        1.0,
+        &mut grad,
+    );
+    let rule = UpdateRule { lr: 1e-3 * Schedule::Iwae.factor(1), ..tc.rule_at(0) };
+    let mut p = before.clone();
+    vae_core::train::update(&mut by_hand.opt, &rule, &mut p, &mut grad, bound_sum, batch.rows, 0).unwrap();
+    assert_eq!(t.vae.params(), p);
     // The state keeps the starting rate; the stage's rate follows from the restored epoch.
     let (mut r, _) = vae_core::state::restore(&vae_core::state::save(&t, &[]), vae_core::cpu()).unwrap();
     assert_eq!(r.cfg, t.cfg);

@@ -205,12 +205,8 @@ impl Lead {
 
     /// Sets the learning rate the state records (the workers set theirs).
     #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), Failure> {
-        let mut c = self.state.cfg.clone();
-        c.lr = lr;
-        c.validate().map_err(Failure::config)?;
-        self.state.cfg = c;
-        Ok(())
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), Failure> {
+        self.state.cfg.set_lr(lr).map_err(Failure::config)
     }
 
     pub fn config(&self) -> JsValue {

@@ -108,13 +108,13 @@ impl Model {
     }
 
     /// Per-datapoint SVI from the encoder's q (the amortization gap).
-    pub fn refine(&self, x: &[f32], steps: usize, lr: f32, samples: usize, seed: f64) -> Result<JsValue, Failure> {
+    pub fn refine(&self, x: &[f32], steps: usize, lr: f64, samples: usize, seed: f64) -> Result<JsValue, Failure> {
         rows(x, self.vae.config().input_dim, "image")?;
         vae_core::config::check_lr(lr).map_err(Failure::config)?;
         if steps > 10_000 || samples == 0 || samples > 1000 {
             return Err(Failure::config("refine needs steps <= 10000 and 1..=1000 samples"));
         }
-        Ok(to_js(&vae_core::refine::refine(&self.vae, x, steps, lr, samples, seed as u64)))
+        Ok(to_js(&vae_core::refine::refine(&self.vae, x, steps, lr as f32, samples, seed as u64)))
     }
 
     /// Fills the pixels whose `observed` entry is 0: the mean of the decoder's means over

@@ -133,10 +133,8 @@ impl Replica {
     }
 
     #[wasm_bindgen(js_name = setLearningRate)]
-    pub fn set_learning_rate(&mut self, lr: f32) -> Result<(), Failure> {
-        vae_core::config::check_lr(lr).map_err(Failure::config)?;
-        self.inner.opt.lr = lr;
-        Ok(())
+    pub fn set_learning_rate(&mut self, lr: f64) -> Result<(), Failure> {
+        self.inner.set_lr(lr).map_err(Failure::config)
     }
 
     /// Whether this worker takes the host fast path (else dfdx's tape).

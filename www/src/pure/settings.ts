@@ -169,14 +169,14 @@ export function settingsOf(c: ModelConfig): Settings {
   return { latent: c.latent, hidden: c.hidden[0], activation: c.activation, decoder: c.decoder, latent2: c.latent2 ?? 0, family: c.family };
 }
 
-/** A saved run's training configuration as settings. The rate is a decimal again: JSON kept
- * the number the page sent, not the f32 the core trains with. */
+/** A saved run's training configuration as settings. The rate comes back as the decimal the
+ * page sent: the core keeps it as an f64 (TrainConfig::lr) and updates with its f32. */
 export function trainSettingsOf(t: TrainConfig): Settings {
   return { optimizer: t.optimizer, lr: String(t.lr), batch: t.batch_size, estimator: t.estimator, samples: t.samples };
 }
 
 /** The trainer's configuration from the settings. The rate goes as the f64 of its decimal;
- * the core reads it (serde) and checks its range (TrainConfig::validate). */
+ * the core keeps it and checks its range (config::check_lr, the one check). */
 export function trainConfigOf(v: Values, seed: number): TrainConfig {
   return {
     optimizer: v.optimizer,

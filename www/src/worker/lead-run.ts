@@ -14,8 +14,9 @@ declare const self: DedicatedWorkerGlobalScope;
 /** Images the periodic test ELBO is measured on. */
 export const TEST_IMAGES = 1000;
 
-/** What is saved with the run besides the position and the curves. */
-export type SavedRun = Omit<persist.SavedMeta, 'step' | 'epoch' | 'savedAt' | 'curves'>;
+/** What is saved with the run besides the position, the curves and the training
+ * configuration (read from the lead's state when saved: the state is its one home). */
+export type SavedRun = Omit<persist.SavedMeta, 'step' | 'epoch' | 'savedAt' | 'curves' | 'train'>;
 
 /** Auto K being measured: the rates so far and the step timing of the current K. */
 export interface Calibration {
@@ -66,6 +67,20 @@ export const run = {
   savedRun: null as SavedRun | null,
   curves: { train: [], test: [] } as persist.SavedMeta['curves'],
 };
+
+/** The run's learning rate from the next update on. Its home is the lead's training state
+ * (the core checks it there, and throws an InvalidConfig error when out of range); every
+ * worker of the team is told. */
+export function setLearningRate(lr: number): void {
+  if (!run.lead) return;
+  run.lead.setLearningRate(lr);
+  run.team.setLearningRate(lr);
+}
+
+/** The rate the run trains at: the lead's state's, the decimal the page sent. */
+export function learningRate(): number {
+  return run.lead!.trainConfig().lr;
+}
 
 export function post(m: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(m, transfer);

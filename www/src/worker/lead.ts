@@ -7,7 +7,7 @@
 import type { ToWorker } from '../shared/protocol';
 import { loadWasm } from '../shared/wasm';
 import { bench, crash, equivalence, memory, reproduce } from './lead-hooks';
-import { message, post, run } from './lead-run';
+import { message, post, run, setLearningRate } from './lead-run';
 import { pause, resume, setWorkers, stop } from './schedule';
 import { restore, start } from './start';
 
@@ -39,10 +39,7 @@ async function handle(m: ToWorker): Promise<void> {
     case 'reproduce':
       return reproduce(m);
     case 'set-lr':
-      if (run.savedRun) run.savedRun = { ...run.savedRun, train: { ...run.savedRun.train, lr: m.lr } };
-      run.lead?.setLearningRate(m.lr);
-      run.team.setLearningRate(m.lr);
-      return;
+      return setLearningRate(m.lr);
     case 'bench':
       return bench(m.warmup, m.steps, m.k);
     case 'memory':

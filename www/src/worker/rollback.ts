@@ -3,7 +3,7 @@
 // half the learning rate; after a lost worker, with the same rate.
 import * as persist from '../shared/persist';
 import { errorKind, Lead } from '../shared/wasm';
-import { message, post, run } from './lead-run';
+import { learningRate, message, post, run } from './lead-run';
 
 /** Halvings of the learning rate tried after non-finite losses before giving up. */
 export const MAX_ROLLBACKS = 10;
@@ -31,7 +31,7 @@ export async function checkpointNow(): Promise<void> {
   }
   run.snapshot = state;
   if (!run.persistOn) return;
-  const meta: persist.SavedMeta = { ...run.savedRun!, step: run.lastStep, epoch: run.lastEpochFraction, savedAt: Date.now(), curves: run.curves, workers: run.wanted };
+  const meta: persist.SavedMeta = { ...run.savedRun!, train: run.lead.trainConfig(), step: run.lastStep, epoch: run.lastEpochFraction, savedAt: Date.now(), curves: run.curves, workers: run.wanted };
   try {
     if (await persist.save(state, meta, run.saveGeneration)) {
       post({ type: 'saved', run: run.id, step: run.lastStep, savedAt: meta.savedAt });
@@ -47,10 +47,11 @@ export async function checkpointNow(): Promise<void> {
   }
 }
 
-/** Restarts every worker from the last good state, optionally with another learning rate. */
-export async function restartFromSnapshot(lr?: number): Promise<void> {
+/** Restarts every worker from the last good state at learning rate `lr` (by default the
+ * current one, which may have been changed since that state was kept). */
+export async function restartFromSnapshot(lr = learningRate()): Promise<void> {
   const restored = Lead.fromState(run.snapshot!, run.data!.d);
-  if (lr !== undefined) restored.setLearningRate(lr);
+  restored.setLearningRate(lr);
   run.lead?.free();
   run.lead = restored;
   const step = restored.step();
@@ -61,10 +62,8 @@ export async function restartFromSnapshot(lr?: number): Promise<void> {
 /** After a non-finite loss: back to the last good state with half the learning rate. */
 export async function rollBack(why: string): Promise<boolean> {
   if (!run.lead || !run.data || !run.snapshot || !run.savedRun || run.rollbacks >= MAX_ROLLBACKS) return false;
-  // Halved from the decimal the page sent (f64), not from the core's f32: the page then shows
-  // 0.0005, not 0.0005000000237.
-  const lr = run.savedRun.train.lr / 2;
-  run.savedRun = { ...run.savedRun, train: { ...run.savedRun.train, lr } };
+  // The state keeps the decimal the page sent (an f64), so the page shows 0.0005.
+  const lr = learningRate() / 2;
   await restartFromSnapshot(lr);
   run.rollbacks++;
   post({ type: 'recovered', run: run.id, lr, step: run.lastStep, message: `${why} Rolled back to step ${(run.savedRun?.offset ?? 0) + run.lastStep} and halved the learning rate to ${lr}.` });

@@ -34,7 +34,7 @@ export async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<vo
   } catch {
     // Unreadable storage: the first save fails too and says so.
   }
-  run.savedRun = { dataset: m.dataset, own: m.own, binarization: m.binarization, config: lead.config(), train: m.train, offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
+  run.savedRun = { dataset: m.dataset, own: m.own, binarization: m.binarization, config: lead.config(), offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
   run.curves = { train: [], test: [] };
   run.snapshot = lead.state({});
   await startTeam(run.snapshot, initialK());
@@ -62,7 +62,7 @@ export async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promis
   post({ type: 'status', text: 'Restoring the saved run…' });
   const lead = (run.lead = Lead.fromState(state, d));
   run.persistOn = true;
-  run.savedRun = { dataset: meta.dataset, own: meta.own, binarization: meta.binarization, config: meta.config, train: meta.train, offset: meta.offset, epochOffset: meta.epochOffset };
+  run.savedRun = { dataset: meta.dataset, own: meta.own, binarization: meta.binarization, config: meta.config, offset: meta.offset, epochOffset: meta.epochOffset };
   run.curves = meta.curves;
   const step = lead.step();
   run.snapshot = state;

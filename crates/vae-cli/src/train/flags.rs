@@ -58,7 +58,7 @@ pub struct TrainArgs {
     pub batch: usize,
     /// Learning rate (the starting one, under a schedule)
     #[arg(long, default_value_t = TrainConfig::default().lr)]
-    pub lr: f32,
+    pub lr: f64,
     #[arg(long, value_enum, default_value_t = TrainConfig::default().optimizer)]
     pub optimizer: OptimizerKind,
     /// L2 penalty on the parameters (a Gaussian prior on them)

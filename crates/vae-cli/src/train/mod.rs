@@ -229,10 +229,10 @@ fn write_outputs<D: Device<f32>>(
         note(path);
     }
     if let (true, Some(path)) = (end, &args.metrics_json) {
-        // f32 fields through their shortest decimal form: 0.001, not 0.0010000000474974513.
+        // f32 fields through their shortest decimal form: 0.001, not 0.0010000000474974513
+        // (the rate is an f64 already).
         let mut tc = serde_json::to_value(train_cfg).expect("serialises");
         for (key, v) in [
-            ("lr", train_cfg.lr),
             ("weight_decay", train_cfg.weight_decay),
             ("adam_epsilon", train_cfg.adam_epsilon),
             ("kl_warmup", train_cfg.kl_warmup),
