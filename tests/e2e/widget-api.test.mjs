@@ -122,6 +122,8 @@ async function apiPage() {
 
 /** What the call rejected with, or 'resolved'. */
 const rejection = (page, code) => page.evaluate(`(async () => { try { await (${code}); return 'resolved'; } catch (e) { return e.message; } })()`);
+/** The rejected Error's name: the core's error kind for a failure of the model (docs/widget.md). */
+const rejectionName = (page, code) => page.evaluate(`(async () => { try { await (${code}); return 'resolved'; } catch (e) { return e.name; } })()`);
 
 test('bad arguments reject with a clear message and change nothing; decode and the zoo metrics match their references', async () => {
   const { page, errors } = await apiPage();
@@ -136,6 +138,9 @@ test('bad arguments reject with a clear message and change nothing; decode and t
   assert.equal(await rejection(page, `${pad}.train()`), 'view="draw" has no training panel: use view="train" or view="full" to train.');
   assert.match(await rejection(page, `${pad}.load(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))`), /^Could not load the bytes given: .+\. The current model is unchanged\.$/);
   assert.match(await rejection(page, `${pad}.load('mnist-3d')`), /^Unknown model "mnist-3d": the models are default, mnist-2d, .* The current model is unchanged\.$/);
+  // A failure of the checkpoint has the core's kind; a name that is not a model has none.
+  assert.equal(await rejectionName(page, `${pad}.load(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9]))`), 'BadCheckpoint');
+  assert.equal(await rejectionName(page, `${pad}.load('mnist-3d')`), 'Error');
   const after = await page.evaluate(() => document.getElementById('pad').save().then((b) => Array.from(b.slice(-4096))));
   assert.deepEqual(after, before, 'the model is the same');
   assert.equal(await page.locator('#pad').getByTestId('error').isVisible(), false, 'a rejected call is the caller’s to report');
@@ -220,7 +225,7 @@ test('attributes changed at run time: lr reaches the form, view re-renders with 
     window.problems = [];
     const w = document.getElementById('trainer');
     w.addEventListener('model-change', (e) => window.changes.push([e.detail.reason, e.detail.model.origin]));
-    w.addEventListener('error', (e) => window.problems.push(e.detail.message));
+    w.addEventListener('error', (e) => window.problems.push([e.detail.message, e.detail.kind]));
     w.setAttribute('lr', '0.0005');
     w.setAttribute('batch', '50');
   });
@@ -244,9 +249,14 @@ test('attributes changed at run time: lr reaches the form, view re-renders with 
   await page.evaluate(() => document.getElementById('trainer').setAttribute('model', 'nope'));
   await until(() => page.evaluate(() => window.problems.length === 1), { what: 'the error event' });
   assert.match(await t.getByTestId('error').innerText(), /Unknown model "nope"/);
-  assert.deepEqual(await page.evaluate(() => [window.changes, window.problems.length, document.getElementById('trainer').model.architecture.latent]), [
+  // A URL that serves something other than a checkpoint (this page's own script): the
+  // core refuses the bytes, and the event says which kind of failure it was.
+  await page.evaluate(() => document.getElementById('trainer').setAttribute('model', 'api.js'));
+  await until(() => page.evaluate(() => window.problems.length === 2), { what: 'the second error event' });
+  assert.match(await t.getByTestId('error').innerText(), /^Could not load api\.js: not a safetensors file \(or truncated\/corrupt\): \w+\. The current model is unchanged\./);
+  assert.deepEqual(await page.evaluate(() => [window.changes, window.problems.map((p) => p[1]), document.getElementById('trainer').model.architecture.latent]), [
     [['load', 'mnist-2d (model zoo)'], ['architecture', 'untrained']],
-    1,
+    [null, 'BadCheckpoint'],
     3,
   ]);
   assert.deepEqual(errors, []);

@@ -8,7 +8,7 @@ import { chooseModel, download } from '../app/model-source';
 import type { SectionName } from '../app/sections';
 import { hashFor, readHash, type UrlState } from '../pure/hash';
 import { architecture, ARCHITECTURE_KEYS, sameArchitecture, settingsOf, type Settings } from '../pure/settings';
-import { Model } from '../shared/wasm';
+import { errorKind, Model } from '../shared/wasm';
 import { errorMessage, randomSeed, showError } from '../views/ui';
 import type { SettingsStore } from './store';
 
@@ -80,7 +80,7 @@ async function loadLinked(value: string, holder: ModelHolder, store: SettingsSto
   try {
     next = Model.fromCheckpoint(await download(choice.url));
   } catch (e) {
-    showError(`The model ${choice.url.href} did not load (${errorMessage(e)}); keeping the current model.`);
+    showError(`The model ${choice.url.href} did not load (${errorMessage(e)}); keeping the current model.`, document, errorKind(e));
     return false;
   }
   const dataset = choice.dataset ?? store.get('dataset');

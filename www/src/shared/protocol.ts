@@ -1,7 +1,9 @@
-// Messages between the page and the training worker (worker/lead.ts). Types only.
+// Messages between the page and the training worker (worker/lead.ts). Types only. The
+// test and benchmark hooks are one `debug` message each way, defined in debug-protocol.ts.
+import type { DebugAnswer, DebugRequest } from './debug-protocol';
 import type { Phases } from './team-stats';
 import type { SavedMeta } from './persist';
-import type { Binarization, Init, ModelConfig, TrainConfig } from './wasm';
+import type { Binarization, ErrorKind, Init, ModelConfig, TrainConfig } from './wasm';
 
 /** own: the personal set (shared/own-data-store.ts); own-mnist: it mixed into MNIST. */
 export type DatasetName = 'mnist' | 'fashion-mnist' | 'own' | 'own-mnist';
@@ -36,8 +38,6 @@ export type ToWorker =
     }
   /** Continue the run saved in IndexedDB. */
   | { type: 'restore'; run: number }
-  /** Test hook: this worker throws, as a crash would. */
-  | { type: 'crash' }
   /** Resume the existing trainer; the worker answers 'need-start' when it has none. */
   | { type: 'resume' }
   | { type: 'pause' }
@@ -46,17 +46,8 @@ export type ToWorker =
   | { type: 'set-lr'; lr: number }
   /** Workers sharing each step (K, this one included), or 'auto': the fastest K here. */
   | { type: 'set-workers'; k: number | 'auto' }
-  /** Test hook: make gradient worker `index` (1-based) throw, as a crash would. */
-  | { type: 'crash-helper'; index: number }
-  /** Test hook: `steps` steps with K workers vs one, from the same state; the largest
-   * parameter difference comes back. */
-  | { type: 'equivalence'; k: number; steps: number }
-  /** Test hook: `steps` seeded steps of a fresh model on MNIST with one worker (the
-   * standard model and configuration with these changes); its checkpoint comes back. */
-  | { type: 'reproduce'; model: Partial<ModelConfig>; train: Partial<TrainConfig>; init: Init; binarization: Binarization; steps: number }
-  | { type: 'bench'; warmup: number; steps: number; k: number }
-  /** Benchmark hook: this worker's wasm memory. */
-  | { type: 'memory' };
+  /** A test or benchmark hook (debug-protocol.ts), answered by a `debug` message. */
+  | { type: 'debug'; request: DebugRequest };
 
 /** One worker's recent share of the work (the lead is worker 1): images, and milliseconds
  * per phase of the step. */
@@ -92,8 +83,8 @@ export type FromWorker =
   | { type: 'test'; run: number; step: number; epoch: number; elbo: number; reconstruction: number; kl: number }
   | { type: 'paused' }
   | { type: 'need-start' }
-  | { type: 'error'; message: string }
-  | { type: 'bench-result'; samplesPerSec: number; steps: number; batch: number; seconds: number; k: number; phases: Phases[]; hostPath: boolean }
+  /** kind: the core's kind of the failure (shared/wasm.ts ErrorKind), null for any other. */
+  | { type: 'error'; message: string; kind: ErrorKind | null }
   /** Workers K in use and why: the measured rate of each K tried (auto), or the user's K. */
   | { type: 'workers-chosen'; k: number; auto: boolean; rates: Record<number, number> }
   | { type: 'worker-restarted'; index: number; reason: string }
@@ -104,7 +95,5 @@ export type FromWorker =
   | { type: 'recovered'; run: number; step: number; lr: number; message: string }
   /** The saved run is back: the model (checkpoint) and what the page shows about it. */
   | { type: 'restored'; run: number; checkpoint: Uint8Array; meta: SavedMeta; testNote: string }
-  | { type: 'equivalence-result'; k: number; steps: number; maxDiff: number; repeatDiff: number; helpers: number }
-  | { type: 'memory-result'; wasmBytes: number }
-  /** hostPath: the steps ran the hand-written host path (else dfdx's autodiff). */
-  | { type: 'reproduce-result'; steps: number; checkpoint: Uint8Array; hostPath: boolean };
+  /** The answer to a `debug` request (debug-protocol.ts). */
+  | { type: 'debug'; answer: DebugAnswer };

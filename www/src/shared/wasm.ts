@@ -24,6 +24,14 @@ export function errorKind(e: unknown): ErrorKind | null {
   return e instanceof Error && VOCABULARY.names.error.includes(e.name) ? (e.name as ErrorKind) : null;
 }
 
+/** An Error with `message` whose `name` is `kind` (as the module's own are), so that code
+ * wrapping a module error in a clearer message keeps what kind it was. */
+export function kindedError(message: string, kind: ErrorKind | null): Error {
+  const e = new Error(message);
+  if (kind) e.name = kind;
+  return e;
+}
+
 export interface ModelConfig {
   input_dim: number;
   hidden: number[];

@@ -66,31 +66,31 @@ export class TrainPanel extends TrainingRun {
   /** Benchmark and test hooks (app/main.ts). The run pauses for those that train. */
   bench(warmup: number, steps: number, k = 1): Promise<BenchResult> {
     if (this.state === 'running' || this.state === 'starting') this.pause();
-    return this.questions.bench(warmup, steps, k);
+    return this.questions.ask({ hook: 'bench', warmup, steps, k });
   }
 
-  workerMemory(): Promise<number> {
-    return this.questions.memory();
+  async workerMemory(): Promise<number> {
+    return (await this.questions.ask({ hook: 'memory' })).wasmBytes;
   }
 
   equivalence(k: number, steps: number): Promise<EquivalenceResult> {
     if (this.state === 'running' || this.state === 'starting') this.pause();
-    return this.questions.equivalence(k, steps);
+    return this.questions.ask({ hook: 'equivalence', k, steps });
   }
 
   reproduce(request: ReproduceRequest): Promise<ReproduceResult> {
     if (this.state === 'running' || this.state === 'starting') this.pause();
-    return this.questions.reproduce(request);
+    return this.questions.ask({ hook: 'reproduce', ...request });
   }
 
   /** Test hook: the training worker itself throws as a crash would. */
   crashTrainer(): void {
-    this.send({ type: 'crash' });
+    this.questions.tell({ hook: 'crash' });
   }
 
   /** Test hook: gradient worker `index` (2..K) throws as a crash would. */
   crashWorker(index: number): void {
-    this.send({ type: 'crash-helper', index });
+    this.questions.tell({ hook: 'crash-helper', index });
   }
 
   /** Test hook: the test ELBO points on the chart. */
@@ -172,7 +172,7 @@ export class TrainPanel extends TrainingRun {
 
   protected override receive(m: FromWorker): void {
     if (!this.questions.answer(m)) return super.receive(m);
-    if (m.type === 'bench-result') this.state = 'idle';
+    if (m.type === 'debug' && m.answer.hook === 'bench') this.state = 'idle';
     this.render();
   }
 

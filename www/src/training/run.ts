@@ -276,7 +276,7 @@ export class TrainingRun {
         this.continueTraining();
         break;
       case 'error':
-        showError(m.message, this.root);
+        showError(m.message, this.root, m.kind);
         break;
     }
     this.render();

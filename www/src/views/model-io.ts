@@ -4,7 +4,7 @@ import { settingsOf } from '../pure/settings';
 import type { SettingsStore } from '../settings/store';
 import type { ModelHolder } from '../app/model-holder';
 import { clearError, el, errorMessage, showError, type Root } from './ui';
-import { Model } from '../shared/wasm';
+import { errorKind, Model } from '../shared/wasm';
 import { checkpointMetadata } from '../pure/checkpoint-meta';
 import { DATASET_LABELS } from '../shared/data';
 import type { DatasetName } from '../shared/protocol';
@@ -51,14 +51,14 @@ export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded:
       model = Model.fromCheckpoint(bytes);
       dataset = trainedOn(bytes);
     } catch (e) {
-      showError(`Could not load "${file.name}": ${errorMessage(e)}. The current model is unchanged.`, root);
+      showError(`Could not load "${file.name}": ${errorMessage(e)}. The current model is unchanged.`, root, errorKind(e));
       return;
     }
     // A valid checkpoint of another architecture family: the page draws 28x28 images.
     const inputs = model.config().input_dim;
     if (inputs !== 784) {
       model.free();
-      showError(`Could not load "${file.name}": it is a model of ${inputs}-pixel images, and the playground draws 28×28 = 784. The current model is unchanged.`, root);
+      showError(`Could not load "${file.name}": it is a model of ${inputs}-pixel images, and the playground draws 28×28 = 784. The current model is unchanged.`, root, 'ArchitectureMismatch');
       return;
     }
     clearError(root);

@@ -1,6 +1,7 @@
 // Small page helpers: element lookup, the error banner, number formatting, painting
 // 28x28 greyscale images onto canvases.
 import { SIDE } from '../pure/preprocess';
+import type { ErrorKind } from '../shared/wasm';
 
 /** Where a panel looks for its elements: the page (document) or a widget's shadow root.
  * Ids are only unique per root, so every lookup is scoped to one. */
@@ -26,12 +27,15 @@ export function errorMessage(e: unknown): string {
 
 /** Shows a message in the error banner of `root` (role=alert, so screen readers announce
  * it). Each widget has its own banner: one widget's failure is shown where it happened. */
-export function showError(message: string, root: Root = document): void {
+/** Shows `message` in the banner; `kind`, the core's kind of the failure when it was one,
+ * is kept on the banner (data-kind) for a widget's `error` event. */
+export function showError(message: string, root: Root = document, kind: ErrorKind | null = null): void {
   const banner = find('error', root);
   if (!banner) {
     console.error(message); // a root without a banner still leaves a trace
     return;
   }
+  banner.dataset.kind = kind ?? '';
   el('error-text', root).textContent = message;
   banner.hidden = false;
 }

@@ -3,7 +3,7 @@
 // that throws changes nothing. Pixels are taken as a 28×28 image as given (row-major, 0 =
 // background, 1 = ink): no MNIST-style centring, which is the draw pad's job for a drawing.
 import type { ModelHolder } from '../app/model-holder';
-import { Model, type ModelConfig } from '../shared/wasm';
+import { errorKind, kindedError, Model, type ModelConfig } from '../shared/wasm';
 import type { Architecture, Encoding, ModelDescription, Metrics, Reconstruction } from './types';
 
 // The public Architecture is the core's ModelConfig spelled out for the shipped types: this
@@ -71,12 +71,12 @@ export function modelFromBytes(bytes: Uint8Array, name: string): Model {
   try {
     model = Model.fromCheckpoint(bytes);
   } catch (e) {
-    throw new Error(`Could not load ${name}: ${e instanceof Error ? e.message : String(e)}. The current model is unchanged.`);
+    throw kindedError(`Could not load ${name}: ${e instanceof Error ? e.message : String(e)}. The current model is unchanged.`, errorKind(e));
   }
   const inputs = model.config().input_dim;
   if (inputs !== 784) {
     model.free();
-    throw new Error(`Could not load ${name}: it is a model of ${inputs}-pixel images, and the widget draws 28×28 = 784. The current model is unchanged.`);
+    throw kindedError(`Could not load ${name}: it is a model of ${inputs}-pixel images, and the widget draws 28×28 = 784. The current model is unchanged.`, 'ArchitectureMismatch');
   }
   return model;
 }

@@ -6,6 +6,7 @@
 // does not leak out, and ids are per widget. Each widget has its own model; the wasm module,
 // the downloaded checkpoint, the test digits and the stylesheet are shared by all widgets of
 // a page. A training worker is started only when a widget trains, one per training widget.
+import { errorKind } from '../shared/wasm';
 import panelsCss from '../../panels.css';
 import uplotCss from 'uplot/dist/uPlot.min.css';
 import { KEYS, parseSettings, parseValue, type Key, type Settings } from '../pure/settings';
@@ -133,7 +134,7 @@ export class VaePlayground extends HTMLElement {
     if (name === 'view') {
       if (parseView(value).view !== it.view) this.boot(it.handover());
     } else if (name === 'model') {
-      it.load(value ?? 'default').catch((e) => showError(errorMessage(e), root));
+      it.load(value ?? 'default').catch((e) => showError(errorMessage(e), root, errorKind(e)));
     } else {
       const v = value === null ? undefined : parseValue(name as Key, value);
       if (value !== null && v === undefined) showError(`Ignored attribute ${name}: not a valid value.`, root);
@@ -177,8 +178,8 @@ export class VaePlayground extends HTMLElement {
         if (this.booting !== booting) return;
         this.booting = null;
         const message = `The widget failed to start: ${errorMessage(e)}`;
-        showError(message, root);
-        emit(this, 'error', { message });
+        showError(message, root, errorKind(e));
+        emit(this, 'error', { message, kind: errorKind(e) });
         this.settle.fail(new Error(message));
       },
     );

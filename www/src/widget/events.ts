@@ -13,8 +13,9 @@ export function emit<K extends keyof VaePlaygroundEventMap>(host: HTMLElement, t
  * hears all of them (a bad attribute, a checkpoint that did not load, a worker that failed). */
 export function errorsAsEvents(host: HTMLElement, root: ShadowRoot): MutationObserver {
   const text = el('error-text', root);
+  const banner = el('error', root);
   const seen = new MutationObserver(() => {
-    if (text.textContent) emit(host, 'error', { message: text.textContent });
+    if (text.textContent) emit(host, 'error', { message: text.textContent, kind: banner.dataset.kind || null });
   });
   seen.observe(text, { childList: true, characterData: true, subtree: true });
   return seen;

@@ -84,6 +84,10 @@ export interface DrawingDetail {
 /** The `error` event's detail. */
 export interface ErrorDetail {
   message: string;
+  /** The core's kind of the failure (a checkpoint that is not one: 'BadCheckpoint'; the
+   * kinds are listed in docs/widget.md), or null for any other (a bad attribute, a download
+   * that failed). A rejected method's `error.name` is the same name. */
+  kind: string | null;
 }
 
 export interface VaePlaygroundEventMap {

@@ -3,10 +3,11 @@
 // with K > 1 works as one of K equal data-parallel workers (team.ts, exchange.ts).
 // This file only dispatches the page's messages; the run itself is in lead-run.ts (its
 // state), lead-data.ts (downloads), start.ts (start, restore), schedule.ts (the slices),
-// rollback.ts (the rollback point), workers-k.ts (K) and lead-hooks.ts (test hooks).
+// rollback.ts (the rollback point), workers-k.ts (K) and lead-hooks.ts (the `debug`
+// message: test and benchmark hooks, shared/debug-protocol.ts).
 import type { ToWorker } from '../shared/protocol';
-import { loadWasm } from '../shared/wasm';
-import { bench, crash, equivalence, memory, reproduce } from './lead-hooks';
+import { errorKind, loadWasm } from '../shared/wasm';
+import { debugHook } from './lead-hooks';
 import { message, post, run, setLearningRate } from './lead-run';
 import { pause, resume, setWorkers, stop } from './schedule';
 import { restore, start } from './start';
@@ -25,25 +26,14 @@ async function handle(m: ToWorker): Promise<void> {
       return pause();
     case 'restore':
       return restore(m);
-    case 'crash':
-      return crash();
     case 'reset':
       return stop();
     case 'set-workers':
       return setWorkers(m.k);
-    case 'crash-helper':
-      run.team.crash(m.index);
-      return;
-    case 'equivalence':
-      return equivalence(m.k, m.steps);
-    case 'reproduce':
-      return reproduce(m);
     case 'set-lr':
       return setLearningRate(m.lr);
-    case 'bench':
-      return bench(m.warmup, m.steps, m.k);
-    case 'memory':
-      return memory();
+    case 'debug':
+      return debugHook(m.request);
   }
 }
 
@@ -55,7 +45,7 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
     .then(() => handle(e.data))
     .catch((err) => {
       run.running = false;
-      post({ type: 'error', message: message(err) });
+      post({ type: 'error', message: message(err), kind: errorKind(err) });
       post({ type: 'paused' });
     });
 };

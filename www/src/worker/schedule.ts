@@ -4,7 +4,7 @@
 import { diffPhases, noPhases } from '../shared/team-stats';
 import * as persist from '../shared/persist';
 import type { WorkerStat } from '../shared/protocol';
-import { errorKind } from '../shared/wasm';
+import { errorKind, type ErrorKind } from '../shared/wasm';
 import { WorkerLost } from './team';
 import { message, post, run, TEST_IMAGES } from './lead-run';
 import { checkpointNow, restartFromSnapshot, rollBack, startTeam } from './rollback';
@@ -68,9 +68,9 @@ function workerStats(rows: number): WorkerStat[] {
 }
 
 /** Stops the loop for good: it says why and the page shows it paused. */
-function halt(why: string): void {
+function halt(why: string, kind: ErrorKind | null): void {
   run.running = false;
-  post({ type: 'error', message: why });
+  post({ type: 'error', message: why, kind });
   post({ type: 'paused' });
 }
 
@@ -94,7 +94,7 @@ async function slice(gen: number): Promise<void> {
         e = e2;
       }
     }
-    return halt(`Training stopped: ${message(e)}.`);
+    return halt(`Training stopped: ${message(e)}.`, errorKind(e));
   }
   if (r.nonFinite) {
     if (await rollBack('The loss became non-finite.')) {
@@ -102,7 +102,7 @@ async function slice(gen: number): Promise<void> {
       yieldThen(() => (run.inflight = slice(gen)));
       return;
     }
-    return halt('Training stopped: the loss is not finite even after halving the learning rate ten times. Try a smaller learning rate.');
+    return halt('Training stopped: the loss is not finite even after halving the learning rate ten times. Try a smaller learning rate.', 'NonFiniteLoss');
   }
   if (r.steps === 0) return void yieldThen(() => (run.inflight = slice(gen)));
   const lead = run.lead;

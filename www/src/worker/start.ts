@@ -52,7 +52,7 @@ export async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promis
   run.id = m.run;
   const saved = await persist.loadState();
   if (!saved) {
-    post({ type: 'error', message: 'There is no saved training run to resume.' });
+    post({ type: 'error', message: 'There is no saved training run to resume.', kind: null });
     post({ type: 'paused' });
     return;
   }
