@@ -4,17 +4,11 @@
 // bars that reach above the threshold's line; and the panel follows training.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { launch, openPage, ROOT, screenshot, text, until } from './helpers.mjs';
-
-const run = promisify(execFile);
-const VAE = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'vae');
+import { launch, openPage, screenshot, text, until } from './helpers.mjs';
+import { PRETRAINED, vae, zoo } from './native.mjs';
 
 let env;
 before(async () => {
-  await run('cargo', ['build', '--release', '-q', '-p', 'vae-cli'], { cwd: ROOT });
   env = await launch();
 });
 after(async () => {
@@ -39,8 +33,7 @@ async function settled(page) {
 }
 
 test('the pretrained model: KL per dimension, activity and active units equal `vae activity`; the bars above the line are the active ones', async () => {
-  const { stdout } = await run(VAE, ['activity', '--model', join(ROOT, 'www/assets/pretrained.safetensors'), '--test-limit', '1000', '--json'], { cwd: ROOT });
-  const ref = JSON.parse(stdout);
+  const ref = await vae('activity', '--model', PRETRAINED, '--test-limit', '1000');
   const { page, errors } = await openPage(env, '#workers=1&view=activity');
   assert.equal(await settled(page), 'done', await page.locator('#kl-note').innerText());
   const got = await rows(page);
@@ -87,9 +80,7 @@ test('the pretrained model: KL per dimension, activity and active units equal `v
 });
 
 test('the two-layer model: the activity of z1 and its active units equal `vae activity`; no KL per dimension, and the panel says why', async () => {
-  const model = join(ROOT, 'www/assets/models/mnist-dlgm.safetensors');
-  const { stdout } = await run(VAE, ['activity', '--model', model, '--test-limit', '1000', '--json'], { cwd: ROOT });
-  const ref = JSON.parse(stdout);
+  const ref = await vae('activity', '--model', zoo('mnist-dlgm'), '--test-limit', '1000');
   const { page, errors } = await openPage(env, '#model=mnist-dlgm&view=activity');
   assert.equal(await settled(page), 'done');
   assert.equal(ref.kl_per_dim, null);

@@ -6,41 +6,30 @@
 // two curves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { launch, number, openPage, ROOT, screenshot, text, until } from './helpers.mjs';
-
-const run = promisify(execFile);
-const VAE = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'vae');
-const MODEL = join(ROOT, 'www/assets/pretrained.safetensors');
+import { launch, number, openPage, screenshot, text, until } from './helpers.mjs';
+import { PRETRAINED, vae } from './native.mjs';
+import { elboTerms } from './shown.mjs';
 
 let env;
 before(async () => {
-  await run('cargo', ['build', '--release', '-q', '-p', 'vae-cli'], { cwd: ROOT });
   env = await launch();
 });
 after(async () => {
   await env?.close();
 });
 
-/** "Test ELBO at step S: E = E_q[log p(x|z)] R − KL(q(z|x)‖p(z)) K nats per image". */
+/** The terms' line under the chart, which must say them. */
 function parse(line) {
-  const m = /at step (\d+): (-?\d+\.\d\d) = E_q\[log p\(x\|z\)\] (-?\d+\.\d\d) − KL\(q\(z\|x\)‖p\(z\)\) (-?\d+\.\d\d) nats/.exec(line);
-  assert.ok(m, `the terms' line: ${line}`);
-  return { step: Number(m[1]), elbo: Number(m[2]), rec: Number(m[3]), kl: Number(m[4]) };
-}
-
-async function cli(args) {
-  const { stdout } = await run(VAE, args, { cwd: ROOT, maxBuffer: 1 << 24 });
-  return JSON.parse(stdout);
+  const terms = elboTerms(line);
+  assert.ok(terms, `the terms' line: ${line}`);
+  return terms;
 }
 
 test('the test ELBO splits into E_q[log p(x|z)] − KL, as the CLI computes it; the toggle shows both curves', async () => {
   const { page, errors } = await openPage(env, '#workers=1&view=train');
   // The reference, computed while the page loads.
-  const native = cli(['activity', '--model', MODEL, '--test-limit', '1000', '--seed', '1', '--json']);
-  const evalRef = cli(['eval', '--model', MODEL, '--iw', '1', '--test-limit', '1000', '--seed', '1', '--json', '--quiet']);
+  const native = vae('activity', '--model', PRETRAINED, '--test-limit', '1000', '--seed', '1');
+  const evalRef = vae('eval', '--model', PRETRAINED, '--iw', '1', '--test-limit', '1000', '--seed', '1', '--quiet');
   const legend = (label) => page.locator('#chart .u-legend .u-series', { hasText: label });
   assert.match((await legend('test KL').getAttribute('class')) ?? '', /u-off/, 'the terms are hidden by default');
 

@@ -6,31 +6,20 @@
 // L roughly as 1/L.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { drawStroke, launch, openPage, ROOT, screenshot, until } from './helpers.mjs';
+import { drawStroke, launch, openPage, screenshot, until } from './helpers.mjs';
+// native.mjs runs the release build: 800 encoder gradients per estimator at L = 64 take
+// ~20 s in an unoptimised vae-core, ~2 s optimised.
+import { PRETRAINED, scratch, vae } from './native.mjs';
 
-const run = promisify(execFile);
-// Release: 800 encoder gradients per estimator at L = 64 take ~20 s in an unoptimised
-// vae-core, ~2 s optimised.
-const VAE = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'release', 'vae');
 const ESTIMATORS = ['sgvb-b', 'sgvb-a', 'score', 'score-baseline'];
 const REPETITIONS = 20;
 
 let env;
-let dir;
 before(async () => {
-  // The reference: the native CLI (a no-op when it is up to date).
-  await run('cargo', ['build', '--release', '-q', '-p', 'vae-cli'], { cwd: ROOT });
-  dir = await mkdtemp(join(tmpdir(), 'vae-lab-'));
   env = await launch();
 });
 after(async () => {
   await env?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** The table `id` as { estimator: { L: text } }. */
@@ -64,13 +53,9 @@ test('Measure: the variances and means equal `vae estimators` on the same image 
 
   const seconds = (Date.now() - t0) / 1000;
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#lab-image').click()]);
-  const png = join(dir, 'measured.png');
+  const png = scratch('measured.png');
   await download.saveAs(png);
-  const { stdout } = await run(VAE, [
-    'estimators', '--model', join(ROOT, 'www/assets/pretrained.safetensors'), '--image', png,
-    '--repetitions', String(REPETITIONS), '--seed', '1', '--json',
-  ], { cwd: ROOT, maxBuffer: 1 << 24 });
-  const native = JSON.parse(stdout).estimators;
+  const native = (await vae('estimators', '--model', PRETRAINED, '--image', png, '--repetitions', String(REPETITIONS), '--seed', '1')).estimators;
 
   const variances = await readTable(page, 'estimator-table');
   const means = await readTable(page, 'estimator-means');

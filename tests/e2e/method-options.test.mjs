@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { canvasPixels, difference, launch, openPage, text, until } from './helpers.mjs';
+import { elboTerms } from './shown.mjs';
 
 let env;
 before(async () => {
@@ -14,12 +15,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-/** The terms' line under the chart: step, test ELBO, E_q[log p(x|z)], KL. */
-function parse(line) {
-  const m = /at step (\d+): (-?\d+\.\d\d) = E_q\[log p\(x\|z\)\] (-?\d+\.\d\d) − KL\(q\(z\|x\)‖p\(z\)\) (-?\d+\.\d\d) nats/.exec(line);
-  return m ? { step: Number(m[1]), elbo: Number(m[2]), rec: Number(m[3]), kl: Number(m[4]) } : null;
-}
 
 // Small models: a few seconds of training move the bound by tens of nats.
 const SMALL = 'latent=5&hidden=100&batch=50&workers=1&view=train';
@@ -37,10 +32,10 @@ for (const o of OPTIONS) {
     assert.equal(await page.locator(`#${o.control[0]}`).inputValue(), o.control[1]);
     await page.getByTestId('train-scratch').click();
     const line = page.getByTestId('elbo-terms');
-    await until(async () => parse(await line.innerText())?.step === 0, { timeout: 120_000, what: 'the first test ELBO' });
-    const first = parse(await line.innerText());
-    await until(async () => (parse(await line.innerText())?.step ?? 0) >= 100, { timeout: 120_000, what: 'a test ELBO after 100 steps' });
-    const later = parse(await line.innerText());
+    await until(async () => elboTerms(await line.innerText())?.step === 0, { timeout: 120_000, what: 'the first test ELBO' });
+    const first = elboTerms(await line.innerText());
+    await until(async () => (elboTerms(await line.innerText())?.step ?? 0) >= 100, { timeout: 120_000, what: 'a test ELBO after 100 steps' });
+    const later = elboTerms(await line.innerText());
     await page.getByTestId('train-toggle').click();
     for (const t of [first, later]) assert.ok([t.elbo, t.rec, t.kl].every(Number.isFinite), JSON.stringify(t));
     assert.ok(later.elbo > first.elbo + 5, `step ${later.step}: ${later.elbo} vs the untrained ${first.elbo}`);

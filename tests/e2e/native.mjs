@@ -77,6 +77,13 @@ export function meanTestImage() {
   return Array.from(mean, (s) => s / n / 255);
 }
 
+/** How far the page's values may be from the native core's, relative: maxRelative(page,
+ * native) <= TOL. The wasm kernel and native gemm add the same f32 products in different
+ * orders (and with or without FMA), ~1e-6 apart on these models (README, "Checkpoints
+ * outside the playground"); a transposed image, a stale decoder output or another code
+ * moves values by 1e-2 or more (each value test's controls). */
+export const TOL = 1e-4;
+
 /** Largest |a - b| / (1 + |b|) over two equally long arrays (Infinity when the lengths differ). */
 export function maxRelative(a, b) {
   if (!a || !b || a.length !== b.length) return Infinity;

@@ -3,34 +3,24 @@
 // reference is the closed form: copies = round(0.25 × 60000 / (0.75 × 180)) = 111.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ROOT, launch, number, openPage, text, until } from './helpers.mjs';
+import { launch, number, openPage, text, until } from './helpers.mjs';
+import { ownFiles, range } from './own-files.mjs';
 
 let env;
-let dir;
+let own;
 before(async () => {
   env = await launch();
-  dir = await mkdtemp(join(tmpdir(), 'vae-own-mix-'));
+  own = await ownFiles('vae-own-mix-');
 });
 after(async () => {
   await env?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await own?.remove();
 });
 
 test('mixed into MNIST at 25%: the training set is as the closed form says, and the held-out ELBO improves', async () => {
   const { page, errors } = await openPage(env, '?debug');
   const n = 200;
-  const img = await readFile(join(ROOT, 'data/mnist/t10k-images-idx3-ubyte'));
-  const lbl = await readFile(join(ROOT, 'data/mnist/t10k-labels-idx1-ubyte'));
-  const images = Buffer.concat([img.subarray(0, 16), img.subarray(16, 16 + 784 * n)]);
-  images.writeUInt32BE(n, 4);
-  const labels = Buffer.concat([lbl.subarray(0, 8), lbl.subarray(8, 8 + n)]);
-  labels.writeUInt32BE(n, 4);
-  await writeFile(join(dir, 'mix-images-idx3-ubyte'), images);
-  await writeFile(join(dir, 'mix-labels-idx1-ubyte'), labels);
-  await page.getByTestId('data-upload').setInputFiles([join(dir, 'mix-images-idx3-ubyte'), join(dir, 'mix-labels-idx1-ubyte')]);
+  await page.getByTestId('data-upload').setInputFiles((await own.writeIdx(range(n), 'mix')).files);
   await until(async () => number(await text(page, 'own-data-count')) === n, { what: 'the count' });
   await page.getByTestId('dataset').selectOption('own-mnist');
   await page.getByTestId('opt-mix').selectOption('25');

@@ -6,49 +6,42 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ROOT, launch, number, openPage, text, until } from './helpers.mjs';
+import { ownFiles, range } from './own-files.mjs';
 
 const VAE = join(process.env.CARGO_TARGET_DIR || join(ROOT, 'target'), 'debug/vae');
 let env;
-let dir;
+let own;
 before(async () => {
   if (!existsSync(VAE)) throw new Error(`${VAE} missing: run cargo build -p vae-cli first`);
   env = await launch();
-  dir = await mkdtemp(join(tmpdir(), 'vae-own-rt-'));
+  own = await ownFiles('vae-own-rt-');
 });
 after(async () => {
   await env?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await own?.remove();
 });
 
 test('export → vae train --data → load the model in the page', async () => {
   const { page, errors } = await openPage(env);
   const n = 50;
-  const img = await readFile(join(ROOT, 'data/mnist/t10k-images-idx3-ubyte'));
-  const lbl = await readFile(join(ROOT, 'data/mnist/t10k-labels-idx1-ubyte'));
-  const images = Buffer.concat([img.subarray(0, 16), img.subarray(16 + 784 * 100, 16 + 784 * (100 + n))]);
-  images.writeUInt32BE(n, 4);
-  const labels = Buffer.concat([lbl.subarray(0, 8), lbl.subarray(8 + 100, 8 + 100 + n)]);
-  labels.writeUInt32BE(n, 4);
-  await writeFile(join(dir, 'up-images-idx3-ubyte'), images);
-  await writeFile(join(dir, 'up-labels-idx1-ubyte'), labels);
-  await page.getByTestId('data-upload').setInputFiles([join(dir, 'up-images-idx3-ubyte'), join(dir, 'up-labels-idx1-ubyte')]);
+  const { files, images, labels } = await own.writeIdx(range(n, 100), 'up');
+  await page.getByTestId('data-upload').setInputFiles(files);
   await until(async () => number(await text(page, 'own-data-count')) === n, { what: `the count of ${n}` });
 
   const downloads = [];
   page.on('download', (d) => downloads.push(d));
   await page.getByTestId('own-data-export').click();
   await until(async () => downloads.length === 2, { what: 'the two exported files' });
-  const out = join(dir, 'export');
+  const out = join(own.dir, 'export');
   for (const d of downloads) await d.saveAs(join(out, d.suggestedFilename()));
   assert.deepEqual(gunzipSync(await readFile(join(out, 'own-images-idx3-ubyte.gz'))), images, 'the exported images are the uploaded ones');
   assert.deepEqual(gunzipSync(await readFile(join(out, 'own-labels-idx1-ubyte.gz'))), labels, 'and so are the labels');
 
-  const model = join(dir, 'native.safetensors');
+  const model = join(own.dir, 'native.safetensors');
   const run = spawnSync(VAE, ['train', '--data', out, '--epochs', '3', '--latent', '5', '--hidden', '64', '--seed', '3', '--out', model], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /: 45 train \/ 5 test images/, 'the CLI holds out 10% of 50, as the page does');

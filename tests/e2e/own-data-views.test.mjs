@@ -5,51 +5,32 @@
 // label colours of the scatter's own legend.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT, drawStroke, launch, number, openPage, text, until } from './helpers.mjs';
+import { drawStroke, launch, number, openPage, text, until } from './helpers.mjs';
 import { jsonFile, maxRelative, vae, zoo } from './native.mjs';
+import { ownFiles } from './own-files.mjs';
 import { assertShows, painted, pixels } from './shown.mjs';
 
 const IDX = [30, 31, 32, 33]; // MNIST test images uploaded with their labels
 const NPY = [40, 41]; // and without
 let env;
-let dir;
-let mnist;
+let own;
 before(async () => {
   env = await launch();
-  dir = await mkdtemp(join(tmpdir(), 'vae-own-views-'));
-  mnist = {
-    images: await readFile(join(ROOT, 'data/mnist/t10k-images-idx3-ubyte')),
-    labels: await readFile(join(ROOT, 'data/mnist/t10k-labels-idx1-ubyte')),
-  };
+  own = await ownFiles('vae-own-views-');
 });
 after(async () => {
   await env?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await own?.remove();
 });
-
-const image = (i) => mnist.images.subarray(16 + i * 784, 16 + (i + 1) * 784);
-
-/** The idx pair of test images `ids` (headers say how many). */
-async function writeIdx(ids) {
-  const head = Buffer.from(mnist.images.subarray(0, 16));
-  head.writeUInt32BE(ids.length, 4);
-  const lhead = Buffer.from(mnist.labels.subarray(0, 8));
-  lhead.writeUInt32BE(ids.length, 4);
-  const files = [join(dir, 'few-images-idx3-ubyte'), join(dir, 'few-labels-idx1-ubyte')];
-  await writeFile(files[0], Buffer.concat([head, ...ids.map(image)]));
-  await writeFile(files[1], Buffer.concat([lhead, Buffer.from(ids.map((i) => mnist.labels[8 + i]))]));
-  return files;
-}
 
 /** A uint8 N×784 .npy of test images `ids` (NumPy's format 1.0: magic, header length, dict). */
 async function writeNpy(ids) {
   const dict = `{'descr': '|u1', 'fortran_order': False, 'shape': (${ids.length}, 784), }`;
   const header = dict + ' '.repeat(63 - ((10 + dict.length) % 64)) + '\n';
-  const file = join(dir, 'few.npy');
-  await writeFile(file, Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 255, header.length >> 8]), Buffer.from(header, 'latin1'), ...ids.map(image)]));
+  const file = join(own.dir, 'few.npy');
+  await writeFile(file, Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 255, header.length >> 8]), Buffer.from(header, 'latin1'), ...ids.map(own.image)]));
   return file;
 }
 
@@ -59,13 +40,13 @@ test('"Show my digits": one ringed point per own digit, at the native posterior 
   const { page, errors } = await openPage(env, '?debug#model=mnist-2d');
   assert.equal(await page.evaluate(() => devicePixelRatio), 1, 'the mapping below is for one device pixel per CSS pixel');
   const count = async () => number(await text(page, 'own-data-count'));
-  await page.getByTestId('data-upload').setInputFiles(await writeIdx(IDX));
+  await page.getByTestId('data-upload').setInputFiles((await own.writeIdx(IDX, 'few')).files);
   await until(async () => (await count()) === IDX.length, { what: 'the idx pair' });
   await page.getByTestId('data-upload').setInputFiles(await writeNpy(NPY));
   const n = IDX.length + NPY.length;
   await until(async () => (await count()) === n, { what: 'the .npy' });
   const ids = [...IDX, ...NPY];
-  const labels = [...IDX.map((i) => mnist.labels[8 + i]), ...NPY.map(() => null)];
+  const labels = [...IDX.map((i) => own.mnist.labels[8 + i]), ...NPY.map(() => null)];
 
   // The highlight: as many ringed points as the set holds, where the native encoder puts them.
   await page.getByTestId('scatter-own').scrollIntoViewIfNeeded();
@@ -75,7 +56,7 @@ test('"Show my digits": one ringed point per own digit, at the native posterior 
   assert.deepEqual(plot.own.labels, labels, 'idx labels, and none for the .npy');
   assert.match(await text(page, 'scatter-own-count'), new RegExp(`^${n} of your digits ringed`));
   assert.equal(await page.getByTestId('scatter-own-legend').locator('..').innerText(), `your digits (${n})`);
-  const native = (await vae('reconstruct', '--model', zoo('mnist-2d'), '--input', jsonFile('own.json', ids.map((i) => Array.from(image(i), (b) => b / 255))))).images;
+  const native = (await vae('reconstruct', '--model', zoo('mnist-2d'), '--input', jsonFile('own.json', ids.map((i) => Array.from(own.image(i), (b) => b / 255))))).images;
   const err = maxRelative(plot.own.xy, native.flatMap((im) => im.mu));
   assert.ok(err <= 1e-4, `own digits' positions vs native means: ${err}`);
 
@@ -105,7 +86,7 @@ test('"Show my digits": one ringed point per own digit, at the native posterior 
   // A thumbnail on the pad: the model's input is exactly the stored digit, the posterior is
   // the native one of those bytes, and the posterior panel names it.
   for (const k of [2, 5]) {
-    const want = Array.from(image(ids[k - 1]), (b) => b / 255);
+    const want = Array.from(own.image(ids[k - 1]), (b) => b / 255);
     await page.getByTestId('own-data-pick').nth(k - 1).click();
     await until(async () => maxRelative(await painted(page, 'input-view'), want) < 1e-6, { what: `digit #${k} on the pad` });
     const grey = await pixels(page, 'input-view');

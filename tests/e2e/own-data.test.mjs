@@ -4,40 +4,23 @@
 // closed form, and each image's centre of mass computed here.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { strToU8, zipSync } from 'fflate';
-import { ROOT, canvasPixels, drawStroke, launch, number, openPage, screenshot, text, until } from './helpers.mjs';
+import { canvasPixels, drawStroke, launch, number, openPage, screenshot, text, until } from './helpers.mjs';
+import { ownFiles, range } from './own-files.mjs';
 
 let env;
-let dir;
-let mnist;
+let own;
 before(async () => {
   env = await launch();
-  dir = await mkdtemp(join(tmpdir(), 'vae-own-'));
-  mnist = {
-    images: await readFile(join(ROOT, 'data/mnist/t10k-images-idx3-ubyte')),
-    labels: await readFile(join(ROOT, 'data/mnist/t10k-labels-idx1-ubyte')),
-  };
+  own = await ownFiles('vae-own-');
 });
 after(async () => {
   await env?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await own?.remove();
 });
-
-/** The first n MNIST test images and labels as an idx pair (headers say n), written to dir. */
-async function writeIdxPair(n, name = 'mine') {
-  const img = Buffer.concat([mnist.images.subarray(0, 16), mnist.images.subarray(16, 16 + n * 784)]);
-  img.writeUInt32BE(n, 4);
-  const lbl = Buffer.concat([mnist.labels.subarray(0, 8), mnist.labels.subarray(8, 8 + n)]);
-  lbl.writeUInt32BE(n, 4);
-  const files = [join(dir, `${name}-images-idx3-ubyte.gz`), join(dir, `${name}-labels-idx1-ubyte`)];
-  await writeFile(files[0], gzipSync(img)); // one gzipped, one raw: both are accepted
-  await writeFile(files[1], lbl);
-  return files;
-}
 
 /** An 8-bit greyscale PNG (PNG spec: signature, IHDR, one IDAT of filter-0 rows, IEND). */
 function png(grey, w, h) {
@@ -131,36 +114,36 @@ test('bad uploads each get their message, and the set stays as it was; an empty 
   const { page, errors } = await openPage(env, '?debug');
   assert.equal(await count(page), 0);
   const cases = [];
-  await writeFile(join(dir, 'notes.txt'), 'not an image');
+  await writeFile(join(own.dir, 'notes.txt'), 'not an image');
   cases.push(['notes.txt', /no PNG, JPEG, idx image or \.npy file \(notes\.txt\)/]);
-  await writeFile(join(dir, 'junk.zip'), zipSync({ 'a.txt': strToU8('x'), 'b/c.csv': strToU8('1,2') }));
+  await writeFile(join(own.dir, 'junk.zip'), zipSync({ 'a.txt': strToU8('x'), 'b/c.csv': strToU8('1,2') }));
   cases.push(['junk.zip', /junk\.zip has nothing usable: no PNG, JPEG, idx image or \.npy file \(a\.txt, c\.csv\)/]);
-  const magic = Buffer.concat([mnist.images.subarray(0, 16), mnist.images.subarray(16, 16 + 784)]);
+  const magic = Buffer.concat([own.mnist.images.subarray(0, 16), own.mnist.images.subarray(16, 16 + 784)]);
   magic.writeUInt32BE(1, 4);
   magic[3] = 0x04;
-  await writeFile(join(dir, 'magic-idx3-ubyte'), magic);
+  await writeFile(join(own.dir, 'magic-idx3-ubyte'), magic);
   cases.push(['magic-idx3-ubyte', /wrong magic number 0x00000804 for idx images \(expected 0x00000803\)/]);
   const count3 = Buffer.from(magic);
   count3[3] = 0x03;
   count3.writeUInt32BE(3, 4); // says 3 images, holds 1
-  await writeFile(join(dir, 'count-idx3-ubyte'), count3);
+  await writeFile(join(own.dir, 'count-idx3-ubyte'), count3);
   cases.push(['count-idx3-ubyte', /truncated: the header says 3 images/]);
   const npyHeader = "{'descr': '<f8', 'fortran_order': False, 'shape': (1, 784), }";
   const pad = npyHeader + ' '.repeat(63 - ((10 + npyHeader.length) % 64)) + '\n';
   const npy = Buffer.concat([Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, pad.length & 255, pad.length >> 8]), Buffer.from(pad, 'latin1'), Buffer.alloc(784 * 8)]);
-  await writeFile(join(dir, 'wrong.npy'), npy);
+  await writeFile(join(own.dir, 'wrong.npy'), npy);
   cases.push(['wrong.npy', /dtype <f8 is not supported/]);
   const bomb = gzipSync(Buffer.alloc(1000));
   bomb.writeUInt32LE(300_000_000, bomb.length - 4); // says it inflates to 300 MB
-  await writeFile(join(dir, 'bomb-idx3-ubyte.gz'), bomb);
+  await writeFile(join(own.dir, 'bomb-idx3-ubyte.gz'), bomb);
   cases.push(['bomb-idx3-ubyte.gz', /is 300 MB: the limit is 200 MB/]);
   const many = Buffer.from(magic.subarray(0, 16));
   many[3] = 0x03;
   many.writeUInt32BE(100_001, 4);
-  await writeFile(join(dir, 'many-idx3-ubyte'), many);
+  await writeFile(join(own.dir, 'many-idx3-ubyte'), many);
   cases.push(['many-idx3-ubyte', /holds 100,001 images: the limit is 100,000/]);
   for (const [file, want] of cases) {
-    await page.getByTestId('data-upload').setInputFiles(join(dir, file));
+    await page.getByTestId('data-upload').setInputFiles(join(own.dir, file));
     await until(async () => want.test(await message(page)), { what: `the message for ${file} (now: ${await message(page)})` });
     assert.equal(await count(page), 0, `${file} added nothing`);
   }
@@ -176,7 +159,8 @@ test('bad uploads each get their message, and the set stays as it was; an empty 
 
 test('an idx pair of 200 MNIST test images: the count shows 200, and training on them improves the held-out ELBO', async () => {
   const { page, errors } = await openPage(env, '?debug');
-  await page.getByTestId('data-upload').setInputFiles(await writeIdxPair(200));
+  // The images gzipped, the labels raw: both are accepted.
+  await page.getByTestId('data-upload').setInputFiles((await own.writeIdx(range(200), 'mine', { gzip: true })).files);
   await until(async () => (await count(page)) === 200, { what: 'the count of 200' });
   assert.match(await message(page), /Added 200 images \(200 in your set\)/);
   const r = await trainUntilImproved(page, '200 uploaded images');
@@ -236,14 +220,14 @@ test('draw and add 12 digits, reload: still 12; delete one; training on them alo
 
 test('a folder of PNGs: greyscale, labels from the folder names, and a centred digit stays centred', async () => {
   const { page, errors } = await openPage(env);
-  const folder = join(dir, 'pngs');
+  const folder = join(own.dir, 'pngs');
   const want = [];
   for (let i = 0; i < 5; i++) {
     // MNIST test digit i, 3× larger (84×84), dark ink on white paper as a photo would be.
-    const src = mnist.images.subarray(16 + i * 784, 16 + (i + 1) * 784);
+    const src = own.image(i);
     const big = new Uint8Array(84 * 84);
     for (let y = 0; y < 84; y++) for (let x = 0; x < 84; x++) big[y * 84 + x] = 255 - src[Math.floor(y / 3) * 28 + Math.floor(x / 3)];
-    const label = mnist.labels[8 + i];
+    const label = own.mnist.labels[8 + i];
     await mkdir(join(folder, String(label)), { recursive: true });
     await writeFile(join(folder, String(label), `digit-${i}.png`), png(big, 84, 84));
     const orig = Float32Array.from(src, (b) => b / 255);

@@ -37,3 +37,10 @@ export function assertShows(grey, values, what) {
   for (let i = 0; i < grey.length; i++) worst = Math.max(worst, Math.abs(grey[i] - 255 * Math.min(1, Math.max(0, values[i]))));
   assert.ok(worst <= 1, `${what}: a pixel is ${worst} grey levels from its value`);
 }
+
+/** The test ELBO's terms in the line under the training chart ("Test ELBO at step S: E =
+ * E_q[log p(x|z)] R − KL(q(z|x)‖p(z)) K nats per image"), or null when it does not say them. */
+export function elboTerms(line) {
+  const m = /at step (\d+): (-?\d+\.\d\d) = E_q\[log p\(x\|z\)\] (-?\d+\.\d\d) − KL\(q\(z\|x\)‖p\(z\)\) (-?\d+\.\d\d) nats/.exec(line);
+  return m ? { step: Number(m[1]), elbo: Number(m[2]), rec: Number(m[3]), kl: Number(m[4]) } : null;
+}

@@ -3,15 +3,14 @@
 // encoder computes it; the prior samples of the page's seed are `vae sample --seed`'s (the
 // same ChaCha8 normals); the 2-D manifold's tiles are the decodings of the normal quantiles
 // Φ⁻¹((i + 1/2) / 15) in `vae sample --manifold`'s order (z1 to the right, z2 up). Values
-// within 1e-4 · (1 + |native|) (why: values-reconstruction.test.mjs), canvases within one
+// within 1e-4 · (1 + |native|) (why: native.mjs's TOL), canvases within one
 // grey level of the values.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage } from './helpers.mjs';
-import { PRETRAINED, jsonFile, maxRelative, vae, zoo } from './native.mjs';
+import { PRETRAINED, TOL, jsonFile, maxRelative, vae, zoo } from './native.mjs';
 import { assertShows, frames, painted, pixels, tile } from './shown.mjs';
 
-const TOL = 1e-4;
 let env;
 before(async () => {
   env = await launch();

@@ -1,17 +1,15 @@
 // What the draw panel shows, against the native core: for the committed pretrained model,
 // the page's input (the preprocessed drawing), its reconstruction and the posterior's mean
 // and σ equal `vae reconstruct --input` on the same 784 numbers, and the canvases show
-// exactly those values. Tolerance 1e-4 · (1 + |native|): the wasm kernel and native gemm
-// add the same f32 products in different orders (and with or without FMA), ~1e-6 apart on
-// these models (README, "Checkpoints outside the playground"); a transposed image, a stale
-// decoder output or another code moves values by 1e-2 or more (the controls below).
+// exactly those values. Tolerance 1e-4 · (1 + |native|) (why: native.mjs's TOL); a
+// transposed image, a stale decoder output or another code moves values by 1e-2 or more
+// (the controls below).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { drawStroke, launch, openPage, until } from './helpers.mjs';
 import { assertShows, frames, pixels, tile } from './shown.mjs';
-import { PRETRAINED, jsonFile, maxRelative, vae } from './native.mjs';
+import { PRETRAINED, TOL, jsonFile, maxRelative, vae } from './native.mjs';
 
-const TOL = 1e-4;
 let env;
 before(async () => {
   env = await launch();

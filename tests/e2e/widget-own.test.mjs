@@ -6,21 +6,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, number, ROOT, until } from './helpers.mjs';
+import { ownFiles, range } from './own-files.mjs';
 
 let env;
-let dir;
+let own;
 before(async () => {
   if (!existsSync(join(ROOT, 'dist/vae-playground.js'))) throw new Error('dist/ missing: run npm run build first');
   env = await launch({ isolate: false });
-  dir = await mkdtemp(join(tmpdir(), 'vae-widget-own-'));
+  own = await ownFiles('vae-widget-own-');
 });
 after(async () => {
   await env?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await own?.remove();
 });
 
 test('view="train" with dataset="own": the set\'s panel uploads and counts; another data set hides it', async () => {
@@ -39,16 +38,7 @@ test('view="train" with dataset="own": the set\'s panel uploads and counts; anot
   assert.equal(await t.getByTestId('dataset').inputValue(), 'own', 'the form shows the data set');
   assert.equal(await t.getByTestId('own-data-add').count(), 0, 'no "Add the drawing" without a pad');
   const n = 7;
-  const img = await readFile(join(ROOT, 'data/mnist/t10k-images-idx3-ubyte'));
-  const lbl = await readFile(join(ROOT, 'data/mnist/t10k-labels-idx1-ubyte'));
-  const images = Buffer.concat([img.subarray(0, 16), img.subarray(16, 16 + n * 784)]);
-  images.writeUInt32BE(n, 4);
-  const labels = Buffer.concat([lbl.subarray(0, 8), lbl.subarray(8, 8 + n)]);
-  labels.writeUInt32BE(n, 4);
-  const files = [join(dir, 'w-images-idx3-ubyte'), join(dir, 'w-labels-idx1-ubyte')];
-  await writeFile(files[0], images);
-  await writeFile(files[1], labels);
-  await t.getByTestId('data-upload').setInputFiles(files);
+  await t.getByTestId('data-upload').setInputFiles((await own.writeIdx(range(n), 'w')).files);
   await until(async () => number(await t.getByTestId('own-data-count').innerText()) === n, { what: `the count of ${n}` });
   assert.equal(await t.locator('.own-thumb').count(), n, 'a thumbnail per image');
 

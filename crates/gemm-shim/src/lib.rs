@@ -43,88 +43,15 @@ mod portable {
 pub use portable::{portable_f32, use_portable_f32};
 
 /// Natively: gemm 0.19's `gemm`, or our kernel with portable lanes for f32 after
-/// [`use_portable_f32`]. Same contract as gemm 0.19's.
-///
-/// # Safety
-/// As gemm 0.19's `gemm`.
-#[cfg(not(target_arch = "wasm32"))]
-#[allow(clippy::too_many_arguments)]
-#[inline]
-pub unsafe fn gemm<T: 'static>(
-    m: usize,
-    n: usize,
-    k: usize,
-    dst: *mut T,
-    dst_cs: isize,
-    dst_rs: isize,
-    read_dst: bool,
-    lhs: *const T,
-    lhs_cs: isize,
-    lhs_rs: isize,
-    rhs: *const T,
-    rhs_cs: isize,
-    rhs_rs: isize,
-    alpha: T,
-    beta: T,
-    conj_dst: bool,
-    conj_lhs: bool,
-    conj_rhs: bool,
-    parallelism: Parallelism,
-) {
-    use core::any::TypeId;
-    if TypeId::of::<T>() == TypeId::of::<f32>() && portable_f32() {
-        // T is f32 (checked just above): these casts change no bits.
-        let alpha = *(&alpha as *const T as *const f32);
-        let beta = *(&beta as *const T as *const f32);
-        return kernel::gemm_f32_portable(
-            m,
-            n,
-            k,
-            dst as *mut f32,
-            dst_cs,
-            dst_rs,
-            read_dst,
-            lhs as *const f32,
-            lhs_cs,
-            lhs_rs,
-            rhs as *const f32,
-            rhs_cs,
-            rhs_rs,
-            alpha,
-            beta,
-        );
-    }
-    real_gemm::gemm(
-        m,
-        n,
-        k,
-        dst,
-        dst_cs,
-        dst_rs,
-        read_dst,
-        lhs,
-        lhs_cs,
-        lhs_rs,
-        rhs,
-        rhs_cs,
-        rhs_rs,
-        alpha,
-        beta,
-        conj_dst,
-        conj_lhs,
-        conj_rhs,
-        parallelism,
-    )
-}
-
-/// gemm 0.19's `gemm`, except f32 in wasm (see the crate docs). Same contract:
-/// `dst := alpha·dst + beta·lhs·rhs` when `read_dst`, else `dst := beta·lhs·rhs`, strides in
-/// elements and of any sign. `parallelism` is ignored for f32 in wasm (one thread there).
+/// [`use_portable_f32`]. In wasm with simd128: gemm 0.19's `gemm`, except f32, which runs our
+/// kernel (see the crate docs). Same contract as gemm 0.19's: `dst := alpha·dst +
+/// beta·lhs·rhs` when `read_dst`, else `dst := beta·lhs·rhs`, strides in elements and of any
+/// sign. `parallelism` is ignored when our kernel runs (on the calling thread).
 ///
 /// # Safety
 /// As gemm 0.19's `gemm`: every element of the three matrices valid at its offset, dst
 /// writable and not overlapping the inputs.
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(feature = "gemm019")))]
+#[cfg(any(not(target_arch = "wasm32"), all(target_feature = "simd128", not(feature = "gemm019"))))]
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub unsafe fn gemm<T: 'static>(
@@ -149,7 +76,7 @@ pub unsafe fn gemm<T: 'static>(
     parallelism: Parallelism,
 ) {
     use core::any::TypeId;
-    if TypeId::of::<T>() == TypeId::of::<f32>() {
+    if TypeId::of::<T>() == TypeId::of::<f32>() && ours_f32() {
         // T is f32 (checked just above), so these casts change no bits; conjugation is the
         // identity on reals.
         let alpha = *(&alpha as *const T as *const f32);
@@ -193,4 +120,19 @@ pub unsafe fn gemm<T: 'static>(
         conj_rhs,
         parallelism,
     )
+}
+
+/// Whether f32 products run our kernel: natively after [`use_portable_f32`], with portable
+/// lanes (`kernel::Native` is `Lanes` off wasm: the plain simd128 build's bits).
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(always)]
+fn ours_f32() -> bool {
+    portable_f32()
+}
+
+/// In wasm, always, with simd128 lanes.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(feature = "gemm019")))]
+#[inline(always)]
+fn ours_f32() -> bool {
+    true
 }

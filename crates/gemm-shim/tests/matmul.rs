@@ -1,7 +1,7 @@
 //! `gemm::gemm::<f32>` against an f64 loop, on every layout dfdx (and the gemm API) can hand
 //! it. In wasm (scripts/test-wasm.sh, in Chromium, once per build: relaxed SIMD and plain
 //! simd128) `gemm::gemm` is our kernel; natively it is gemm 0.19, and every case also runs
-//! the same kernel with portable lanes (`gemm::kernel::gemm_f32_portable`), so the packing,
+//! the same kernel with portable lanes (`gemm::kernel::gemm_f32::<Lanes>`), so the packing,
 //! blocking and edge tiles are checked natively too.
 //!
 //! Tolerance: every dst element is `alpha·c + beta·Σ_p a_ip·b_pj`. Computed in f32 in any
@@ -114,7 +114,7 @@ tiled!(tile_8x4_small_blocks, 8, 1);
 
 const IMPLS: [(&str, Gemm); 7] = [
     ("gemm::gemm", public_gemm),
-    ("portable kernel", gemm::kernel::gemm_f32_portable),
+    ("portable kernel", gemm::kernel::gemm_f32::<gemm::kernel::vector::Lanes>),
     ("5x8, small blocks", tile_5x8_small_blocks),
     ("4x8, small blocks", tile_4x8_small_blocks),
     ("6x8, small blocks", tile_6x8_small_blocks),

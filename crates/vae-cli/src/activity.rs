@@ -3,7 +3,6 @@
 //! the first test images as `vae eval` sees them (vae_core::inference::activity). The page's
 //! training chart and its KL bars compute the same figures.
 use crate::args::{DataArgs, Loaded};
-use crate::posterior::test_images;
 use clap::Args;
 use dfdx::prelude::Device;
 use std::path::PathBuf;
@@ -35,7 +34,7 @@ pub fn run<D: Device<f32>>(args: &ActivityArgs, dev: D) -> Result<(), String> {
         return Err("--samples must be at least 1".into());
     }
     let model = Loaded::read(&args.model, dev)?;
-    let (x, _) = test_images(&model, &args.data, 0, args.test_limit)?;
+    let (x, _) = model.test_images(&args.data, 0, args.test_limit)?;
     let terms = elbo_terms(&model.vae, &x, args.samples, args.seed);
     let a = latent_activity(&model.vae, &x);
     if args.json {

@@ -1,11 +1,13 @@
 //! Pieces shared by the subcommands (the core's enums are clap `ValueEnum`s, its `clap`
 //! feature): the device flag,
-//! locating and loading a data set, and loading a checkpoint.
+//! locating and loading a data set, and loading a checkpoint and the test images it is
+//! measured on.
 use clap::{Args, ValueEnum};
 use dfdx::prelude::Device;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use vae_core::data::{load_dir, Binarization, DatasetKind, Split};
+use vae_core::data::{intensity, load_dir, Binarization, DatasetKind, Split};
+use vae_core::train::prepare_test;
 use vae_core::{checkpoint, Vae};
 
 /// Seed of the evaluation noise. Fixed, so that the test ELBO printed after each epoch,
@@ -177,6 +179,19 @@ impl<D: Device<f32>> Loaded<D> {
     /// Image height and width for the model's input size.
     pub fn image_shape(&self) -> Result<(usize, usize), String> {
         crate::images::square(self.vae.config().input_dim)
+    }
+
+    /// Test images `first..first + n` of the data set asked for (else the model's) as the
+    /// model is evaluated on them (`vae eval`'s binarization), and their labels.
+    pub fn test_images(&self, data: &DataArgs, first: usize, n: usize) -> Result<(Vec<f32>, Vec<u8>), String> {
+        let test = data.load(data.kind_or(|| self.dataset())?)?.test;
+        self.check_dim(test.dim())?;
+        if n == 0 || first + n > test.len() {
+            return Err(format!("image {first} (and {n} from it) is not among the {} test images", test.len()));
+        }
+        let d = test.dim();
+        let pixels: Vec<f32> = test.images[first * d..(first + n) * d].iter().map(|&b| intensity(b)).collect();
+        Ok((prepare_test(&pixels, self.binarization()?), test.labels[first..first + n].to_vec()))
     }
 
     /// Checks that the model reads images of the data set's size.

@@ -2,7 +2,6 @@
 //! function and the score function with a baseline, for test images, as L grows
 //! (vae_core::inference::variance; AEVB sections 2.2-2.4).
 use crate::args::{DataArgs, Loaded};
-use crate::posterior::test_images;
 use clap::Args;
 use dfdx::prelude::Device;
 use std::path::PathBuf;
@@ -47,7 +46,7 @@ pub fn run<D: Device<f32>>(args: &EstimatorsArgs, dev: D) -> Result<(), String> 
             model.check_dim(x.len())?;
             x
         }
-        None => test_images(&model, &args.data, args.image_index, args.images)?.0,
+        None => model.test_images(&args.data, args.image_index, args.images)?.0,
     };
     let stats = variance_sweep(&model.vae, &x, &args.samples, args.repetitions, args.seed)?;
     if args.json {

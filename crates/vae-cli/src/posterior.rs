@@ -5,9 +5,7 @@ use crate::args::{DataArgs, Loaded};
 use clap::Args;
 use dfdx::prelude::Device;
 use std::path::PathBuf;
-use vae_core::data::intensity;
 use vae_core::inference::posterior::{posterior_with_refined, PosteriorOptions};
-use vae_core::train::prepare_test;
 
 #[derive(Args, Debug)]
 pub struct PosteriorArgs {
@@ -30,26 +28,9 @@ pub struct PosteriorArgs {
     pub data: DataArgs,
 }
 
-/// Test image `i` as the model is evaluated on it (`vae eval`'s binarization), and its label.
-pub fn test_images<D: Device<f32>>(
-    model: &Loaded<D>,
-    data: &DataArgs,
-    first: usize,
-    n: usize,
-) -> Result<(Vec<f32>, Vec<u8>), String> {
-    let test = data.load(data.kind_or(|| model.dataset())?)?.test;
-    model.check_dim(test.dim())?;
-    if n == 0 || first + n > test.len() {
-        return Err(format!("image {first} (and {n} from it) is not among the {} test images", test.len()));
-    }
-    let d = test.dim();
-    let pixels: Vec<f32> = test.images[first * d..(first + n) * d].iter().map(|&b| intensity(b)).collect();
-    Ok((prepare_test(&pixels, model.binarization()?), test.labels[first..first + n].to_vec()))
-}
-
 pub fn run<D: Device<f32>>(args: &PosteriorArgs, dev: D) -> Result<(), String> {
     let model = Loaded::read(&args.model, dev)?;
-    let (x, label) = test_images(&model, &args.data, args.image_index, 1)?;
+    let (x, label) = model.test_images(&args.data, args.image_index, 1)?;
     let opts = PosteriorOptions { grid: args.grid, ..Default::default() };
     // The page's Refine: lr 0.05, 10 samples a step.
     let r = (args.refine_steps > 0).then(|| vae_core::refine::refine(&model.vae, &x, args.refine_steps, 0.05, 10, 1));

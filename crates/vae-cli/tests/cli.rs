@@ -206,38 +206,25 @@ fn importance_sampled_likelihood_is_above_the_elbo() {
     assert!(ll >= elbo - mc, "log p(x) {ll} below the ELBO {elbo} by more than its Monte Carlo error {mc}");
     assert_eq!(v["images"], 200);
     // The threads split the images; noise is keyed by image, so the figures do not move.
-    let one = ok(&[
-        "eval",
-        "--model",
-        &m,
-        "--iw",
-        "50",
-        "--test-limit",
-        "200",
-        "--data-dir",
-        &data,
-        "--json",
-        "--quiet",
-        "--threads",
-        "1",
-    ]);
-    let three = ok(&[
-        "eval",
-        "--model",
-        &m,
-        "--iw",
-        "50",
-        "--test-limit",
-        "200",
-        "--data-dir",
-        &data,
-        "--json",
-        "--quiet",
-        "--threads",
-        "3",
-    ]);
-    let (one, three): (Value, Value) =
-        (serde_json::from_str(&stdout(&one)).unwrap(), serde_json::from_str(&stdout(&three)).unwrap());
+    let with_threads = |t: &str| -> Value {
+        let out = ok(&[
+            "eval",
+            "--model",
+            &m,
+            "--iw",
+            "50",
+            "--test-limit",
+            "200",
+            "--data-dir",
+            &data,
+            "--json",
+            "--quiet",
+            "--threads",
+            t,
+        ]);
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let (one, three) = (with_threads("1"), with_threads("3"));
     for key in ["elbo", "log_likelihood", "log_likelihood_se", "gap_se"] {
         assert_eq!(one[key], three[key], "{key} with 1 and 3 threads");
         assert_eq!(one[key], v[key], "{key} with 1 thread and the default");

@@ -134,25 +134,9 @@ impl<D: Device<f32>> Vae<D> {
     /// Gradient of the *sum* of the bound over the rows of `x` (sums add up across workers;
     /// the trainer divides by the whole batch size).
     pub fn gradient(&self, x: &[f32], noise: &Noise, estimator: Estimator) -> Gradient {
-        let xb = self.batch(x);
-        let rows = xb.shape().0;
-        let w = Weights {
-            layers: self
-                .layers
-                .iter()
-                .map(|l| Dense { w: l.w.clone().leaky_traced(), b: l.b.clone().leaky_traced() })
-                .collect(),
-        };
-        let total = bound(&self.arch, &w, &xb, &self.eps(noise), estimator).sum::<Rank0, _>();
-        let bound_sum = total.as_vec()[0];
-        // Ascend the bound: differentiate its negation.
-        let grads = total.negate().backward();
-        let mut grad = vec![0.0; self.arch.layout.len];
-        for (s, l) in self.arch.layout.slots.iter().zip(&self.layers) {
-            grads.get(&l.w).copy_into(&mut grad[s.weight_range()]);
-            grads.get(&l.b).copy_into(&mut grad[s.bias_range()]);
-        }
-        Gradient { bound_sum, rows, grad }
+        // beta = 1 is the bound itself, by the same operations bit for bit (the estimators
+        // skip the factor 1, and the KL part is then absent).
+        self.gradient_annealed(x, noise, estimator, 1.0)
     }
 
     /// As `gradient`, of the bound with its KL part weighted by `beta` (KL warm-up; see
@@ -172,6 +156,7 @@ impl<D: Device<f32>> Vae<D> {
         let total = objective.sum::<Rank0, _>();
         let kl_sum = kl.map_or(0.0, |k| k.sum::<Rank0, _>().as_vec()[0]);
         let bound_sum = total.as_vec()[0] - (1.0 - beta) * kl_sum;
+        // Ascend the objective: differentiate its negation.
         let grads = total.negate().backward();
         let mut grad = vec![0.0; self.arch.layout.len];
         for (s, l) in self.arch.layout.slots.iter().zip(&self.layers) {

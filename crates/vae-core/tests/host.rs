@@ -42,6 +42,16 @@ fn supports_exactly_the_one_layer_gaussian_models() {
     ));
 }
 
+/// The host path's bound sum and gradient against the dfdx path's, within f32 rounding
+/// (relative to the gradient's largest entry).
+fn assert_equals_dfdx(bound_sum: f32, grad: &[f32], want: &vae_core::vae::Gradient, what: &str) {
+    assert_close(bound_sum as f64, want.bound_sum as f64, 1e-5, 1e-4, &format!("bound, {what}"));
+    let scale = want.grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
+    for (j, (a, b)) in grad.iter().zip(&want.grad).enumerate() {
+        assert!((a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(), "d/dparam {j}: host {a} vs dfdx {b} ({what})");
+    }
+}
+
 #[test]
 fn bound_and_gradient_equal_the_dfdx_path() {
     let mut ws = Workspace::default();
@@ -56,14 +66,7 @@ fn bound_and_gradient_equal_the_dfdx_path() {
                 let mut grad = vec![f32::NAN; params.len()];
                 let got = host::gradient(&vae.arch, &params, &x, &noise, est, 1.0, &mut grad, &mut ws);
                 let what = format!("{est:?} L={samples} {cfg:?}");
-                assert_close(got as f64, want.bound_sum as f64, 1e-5, 1e-4, &format!("bound, {what}"));
-                let scale = want.grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
-                for (j, (a, b)) in grad.iter().zip(&want.grad).enumerate() {
-                    assert!(
-                        (a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(),
-                        "d/dparam {j}: host {a} vs dfdx {b} ({what})"
-                    );
-                }
+                assert_equals_dfdx(got, &grad, &want, &what);
             }
         }
     }
@@ -84,14 +87,7 @@ fn annealed_gradient_equals_the_dfdx_path() {
                 let mut grad = vec![f32::NAN; params.len()];
                 let got = host::gradient(&vae.arch, &params, &x, &noise, est, beta, &mut grad, &mut ws);
                 let what = format!("{est:?} beta {beta} {cfg:?}");
-                assert_close(got as f64, want.bound_sum as f64, 1e-5, 1e-4, &format!("bound, {what}"));
-                let scale = want.grad.iter().fold(0.0f32, |m, g| m.max(g.abs()));
-                for (j, (a, b)) in grad.iter().zip(&want.grad).enumerate() {
-                    assert!(
-                        (a - b).abs() <= 1e-5 * scale + 1e-5 * b.abs(),
-                        "d/dparam {j}: host {a} vs dfdx {b} ({what})"
-                    );
-                }
+                assert_equals_dfdx(got, &grad, &want, &what);
             }
         }
     }

@@ -3,35 +3,25 @@
 // activity of 1000 test images never block the page. Requests are answered in order; the page sends the next L only after this one's
 // answer, and terminates the worker to stop a run at once.
 import type { FromLabWorker, ToLabWorker } from '../shared/lab-protocol';
-import { loadWasm, Model } from '../shared/wasm';
+import { loadWasm } from '../shared/wasm';
+import { message, ModelSlot } from './model-slot';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-let model: Model | null = null;
-/** Why there is no model (a checkpoint that failed to load): the answer to every request. */
-let modelProblem = 'no model yet';
+const slot = new ModelSlot();
 
 function post(m: FromLabWorker): void {
   self.postMessage(m);
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 function handle(m: ToLabWorker): void {
   if (m.type === 'model') {
-    model?.free();
-    model = null;
-    try {
-      model = Model.fromCheckpoint(m.bytes);
-    } catch (e) {
-      modelProblem = `the model could not be loaded: ${message(e)}`;
-    }
+    slot.load(m.bytes);
     return;
   }
+  const model = slot.model;
   if (!model) {
-    post({ type: 'refused', id: m.id, reason: modelProblem });
+    post({ type: 'refused', id: m.id, reason: slot.problem });
     return;
   }
   try {

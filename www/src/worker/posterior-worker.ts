@@ -4,22 +4,17 @@
 // drawing is computed, the stale ones are dropped unanswered (the page waits only for the
 // newest id it sent).
 import type { FromPosteriorWorker, ToPosteriorWorker } from '../shared/posterior-protocol';
-import { loadWasm, Model } from '../shared/wasm';
+import { loadWasm } from '../shared/wasm';
+import { message, ModelSlot } from './model-slot';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-let model: Model | null = null;
-/** Why there is no model (a checkpoint that failed to load): the answer to every request. */
-let modelProblem = 'no model yet';
+const slot = new ModelSlot();
 let latest: Extract<ToPosteriorWorker, { type: 'posterior' }> | null = null;
 let scheduled = false;
 
 function post(m: FromPosteriorWorker): void {
   self.postMessage(m);
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 // A MessageChannel round trip: the messages queued behind a long computation are read
@@ -30,8 +25,9 @@ tick.port1.onmessage = () => {
   const r = latest;
   latest = null;
   if (!r) return;
+  const model = slot.model;
   if (!model) {
-    post({ type: 'refused', id: r.id, reason: modelProblem });
+    post({ type: 'refused', id: r.id, reason: slot.problem });
     return;
   }
   try {
@@ -44,13 +40,7 @@ tick.port1.onmessage = () => {
 
 function handle(m: ToPosteriorWorker): void {
   if (m.type === 'model') {
-    model?.free();
-    model = null;
-    try {
-      model = Model.fromCheckpoint(m.bytes);
-    } catch (e) {
-      modelProblem = `the model could not be loaded: ${message(e)}`;
-    }
+    slot.load(m.bytes);
     return;
   }
   latest = m;

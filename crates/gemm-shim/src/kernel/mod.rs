@@ -321,30 +321,3 @@ pub type Native = vector::Lanes;
 
 /// Whether this build's multiply-add is relaxed SIMD's (possibly fused) one.
 pub const RELAXED: bool = cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd"));
-
-/// [`gemm_f32`] with the portable vector type, on every target: what the native tests run.
-///
-/// # Safety
-/// As [`gemm_f32`].
-#[allow(clippy::too_many_arguments)]
-pub unsafe fn gemm_f32_portable(
-    m: usize,
-    n: usize,
-    k: usize,
-    dst: *mut f32,
-    dst_cs: isize,
-    dst_rs: isize,
-    read_dst: bool,
-    lhs: *const f32,
-    lhs_cs: isize,
-    lhs_rs: isize,
-    rhs: *const f32,
-    rhs_cs: isize,
-    rhs_rs: isize,
-    alpha: f32,
-    beta: f32,
-) {
-    gemm_f32::<vector::Lanes>(
-        m, n, k, dst, dst_cs, dst_rs, read_dst, lhs, lhs_cs, lhs_rs, rhs, rhs_cs, rhs_rs, alpha, beta,
-    )
-}

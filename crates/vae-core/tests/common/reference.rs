@@ -39,36 +39,35 @@ pub fn log_normal(z: f64, m: f64, lv: f64) -> f64 {
     -0.5 * LN_2PI - 0.5 * lv - 0.5 * (z - m).powi(2) / lv.exp()
 }
 
-/// KL(q || N(m, e^lvp)) for one dimension by quadrature: sum q (log q - log p) dz on a
-/// fine grid of +-40 scales around mu (the tails beyond carry no mass in f64).
-pub fn kl_numeric(family: Family, mu: f64, lv: f64, m: f64, lvp: f64) -> f64 {
+/// The integral of `f` over z by the trapezoid rule, on a fine grid of +-40 scales of
+/// q = (mu, lv) around mu (the tails beyond carry no mass in f64).
+fn quadrature(mu: f64, lv: f64, f: impl Fn(f64) -> f64) -> f64 {
     let s = (0.5 * lv).exp();
     let n = 40_000;
     let (lo, hi) = (mu - 40.0 * s, mu + 40.0 * s);
     let h = (hi - lo) / n as f64;
     let mut acc = 0.0;
     for i in 0..=n {
-        let z = lo + i as f64 * h;
-        let lq = log_q(family, z, mu, lv);
         let w = if i == 0 || i == n { 0.5 } else { 1.0 };
-        acc += w * lq.exp() * (lq - log_normal(z, m, lvp));
+        acc += w * f(lo + i as f64 * h);
     }
     acc * h
 }
 
-/// The entropy -E_q[log q] of one dimension by quadrature, as `kl_numeric`.
+/// KL(q || N(m, e^lvp)) for one dimension by quadrature: sum q (log q - log p) dz.
+pub fn kl_numeric(family: Family, mu: f64, lv: f64, m: f64, lvp: f64) -> f64 {
+    quadrature(mu, lv, |z| {
+        let lq = log_q(family, z, mu, lv);
+        lq.exp() * (lq - log_normal(z, m, lvp))
+    })
+}
+
+/// The entropy -E_q[log q] of one dimension by quadrature.
 pub fn entropy_numeric(family: Family, mu: f64, lv: f64) -> f64 {
-    let s = (0.5 * lv).exp();
-    let n = 40_000;
-    let (lo, hi) = (mu - 40.0 * s, mu + 40.0 * s);
-    let h = (hi - lo) / n as f64;
-    let mut acc = 0.0;
-    for i in 0..=n {
-        let lq = log_q(family, lo + i as f64 * h, mu, lv);
-        let w = if i == 0 || i == n { 0.5 } else { 1.0 };
-        acc -= w * lq.exp() * lq;
-    }
-    acc * h
+    quadrature(mu, lv, |z| {
+        let lq = log_q(family, z, mu, lv);
+        -lq.exp() * lq
+    })
 }
 
 impl<'a> Reference<'a> {
