@@ -2,6 +2,7 @@
 // 28x28 greyscale images onto canvases.
 import { SIDE } from '../pure/preprocess';
 import type { ErrorKind } from '../shared/wasm';
+import { errorMessage } from '../pure/error-message';
 
 /** Where a panel looks for its elements: the page (document) or a widget's shadow root.
  * Ids are only unique per root, so every lookup is scoped to one. */
@@ -20,10 +21,7 @@ export function el<T extends HTMLElement = HTMLElement>(name: string, root: Root
   return found;
 }
 
-export function errorMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return typeof e === 'string' ? e : JSON.stringify(e);
-}
+export { errorMessage };
 
 /** Shows a message in the error banner of `root` (role=alert, so screen readers announce
  * it). Each widget has its own banner: one widget's failure is shown where it happened. */

@@ -4,7 +4,8 @@
 // answer, and terminates the worker to stop a run at once.
 import type { FromLabWorker, ToLabWorker } from '../shared/lab-protocol';
 import { loadWasm } from '../shared/wasm';
-import { message, ModelSlot } from './model-slot';
+import { errorMessage as message } from '../pure/error-message';
+import { ModelSlot } from './model-slot';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -86,6 +86,4 @@ export function post(m: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(m, transfer);
 }
 
-export function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorMessage as message } from '../pure/error-message';

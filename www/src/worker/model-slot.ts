@@ -1,12 +1,8 @@
 // A worker's copy of the page's model (lab-worker.ts, posterior-worker.ts). The page sends
 // it as a checkpoint in a "model" message; one that fails to load leaves no model, and the
 // reason is then the answer to every request until a checkpoint loads.
+import { errorMessage as message } from '../pure/error-message';
 import { Model } from '../shared/wasm';
-
-/** An error's message, or the thrown value as text (wasm throws strings too). */
-export function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export class ModelSlot {
   private current: Model | null = null;

@@ -5,7 +5,8 @@
 // newest id it sent).
 import type { FromPosteriorWorker, ToPosteriorWorker } from '../shared/posterior-protocol';
 import { loadWasm } from '../shared/wasm';
-import { message, ModelSlot } from './model-slot';
+import { errorMessage as message } from '../pure/error-message';
+import { ModelSlot } from './model-slot';
 
 declare const self: DedicatedWorkerGlobalScope;
 

@@ -3,6 +3,7 @@
 // training state and the means to reach the other workers (shared memory or message
 // ports); from then on it answers the lead's steps through the exchange (exchange.ts),
 // and the lead's requests for its optimizer moments when the run is saved.
+import { errorMessage as message } from '../pure/error-message';
 import { noPhases } from '../shared/team-stats';
 import { MessageExchange, SharedExchange } from './exchange';
 import type { FromReplicaWorker, ToReplicaWorker } from './replica-protocol';
@@ -21,9 +22,6 @@ function post(m: FromReplicaWorker, transfer: Transferable[] = []): void {
   self.postMessage(m, transfer);
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 // A MessageChannel round trip returns to the event loop without setTimeout's clamp.
 const tick = new MessageChannel();

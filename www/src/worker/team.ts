@@ -7,6 +7,7 @@
 // A worker that throws, dies, stalls, or whose parameters drift from the others' ends the
 // team: the caller restarts every worker from the last saved training state, and because
 // every draw is keyed by (seed, step, row) the replayed steps are the ones it lost.
+import { errorMessage } from '../pure/error-message';
 import { noPhases, type Phases } from '../shared/team-stats';
 import { cutsOf, MessageExchange, type Outcome, SharedExchange, sharedBuffers, STALL_MS } from './exchange';
 import type { FromReplicaWorker, ToReplicaWorker } from './replica-protocol';
@@ -150,7 +151,7 @@ export class Team {
       try {
         out = this.shared.step(r);
       } catch (e) {
-        throw this.lost ?? new WorkerLost(this.shared.dead()[0] + 1 || 0, e instanceof Error ? e.message : String(e));
+        throw this.lost ?? new WorkerLost(this.shared.dead()[0] + 1 || 0, errorMessage(e));
       }
     } else {
       const x = this.messages!;
@@ -160,7 +161,7 @@ export class Team {
       try {
         out = await x.step(r, step, 0, bytes.subarray(0, cuts[1] * dim));
       } catch (e) {
-        throw this.lost ?? new WorkerLost(0, e instanceof Error ? e.message : String(e));
+        throw this.lost ?? new WorkerLost(0, errorMessage(e));
       }
     }
     if (this.lost) throw this.lost;

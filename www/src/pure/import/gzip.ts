@@ -1,5 +1,6 @@
 // gzip with its size checked first: the trailer's ISIZE (RFC 1952, section 2.3.1) says how
 // large the data decompresses to, so a small "gzip bomb" is refused before any allocation.
+import { errorMessage } from '../error-message';
 import { gunzipSync } from 'fflate';
 import { checkBytes, ImportError } from './limits';
 
@@ -16,6 +17,6 @@ export function gunzipChecked(b: Uint8Array, name: string): Uint8Array {
   try {
     return gunzipSync(b, { out: new Uint8Array(isize) });
   } catch (e) {
-    throw new ImportError(`${name}: the gzip data is damaged (${e instanceof Error ? e.message : String(e)}).`);
+    throw new ImportError(`${name}: the gzip data is damaged (${errorMessage(e)}).`);
   }
 }

@@ -1,5 +1,6 @@
 // A .zip's files, with fflate (unzipSync's filter sees each entry's declared size before it
 // is inflated, so the total is checked first). Folders and macOS' resource forks are skipped.
+import { errorMessage } from '../error-message';
 import { unzipSync } from 'fflate';
 import { checkBytes, checkImages, ImportError } from './limits';
 
@@ -23,7 +24,7 @@ export function unzipChecked(b: Uint8Array, name: string): { path: string; bytes
     });
   } catch (e) {
     if (e instanceof ImportError) throw e;
-    throw new ImportError(`${name}: not a readable zip file (${e instanceof Error ? e.message : String(e)}).`);
+    throw new ImportError(`${name}: not a readable zip file (${errorMessage(e)}).`);
   }
   return Object.entries(entries).map(([path, bytes]) => ({ path: `${name}/${path}`, bytes }));
 }
