@@ -9,8 +9,8 @@ import { ownDataSection } from './sections-own';
 
 export { activitySection, estimatorSection, trainSection };
 
-/** Which section a piece of the page is; the URL's `view` and the widget's views use these names. */
-export type SectionName = 'draw' | 'posterior' | 'estimators' | 'activity' | 'traverse' | 'train' | 'impute' | 'interpolate' | 'samples' | 'manifold' | 'scatter';
+/** Which section a piece of the page is (the names are pure/hash.ts's VIEWS). */
+export type { SectionName } from '../pure/hash';
 
 export function errorBanner(): string {
   return `<div class="error" data-testid="error" role="alert" hidden>

@@ -1,10 +1,12 @@
 // The URL hash's spelling of the settings and the view (#latent=2&lr=0.001&view=manifold),
 // both ways. DOM-free, so a fuzz test in Node can show that no hash makes it throw and that
 // every valid setting comes back from the hash it writes (tests/unit/).
-import type { SectionName } from '../app/sections';
 import { DEFAULTS, formatValue, KEYS, parseSettings, type Settings, type Values } from './settings';
 
-export const VIEWS: SectionName[] = ['draw', 'posterior', 'estimators', 'activity', 'traverse', 'train', 'impute', 'interpolate', 'samples', 'manifold', 'scatter'];
+/** The page's sections by name: the URL's `view`, and the names app/sections.ts and the
+ * widget's views use. */
+export const VIEWS = ['draw', 'posterior', 'estimators', 'activity', 'traverse', 'train', 'impute', 'interpolate', 'samples', 'manifold', 'scatter'] as const;
+export type SectionName = (typeof VIEWS)[number];
 
 export interface UrlState {
   settings: Settings;

@@ -12,9 +12,17 @@ import {
   trainSection,
   traversalSection,
 } from '../app/sections';
+import type { SectionName } from '../pure/hash';
+import type { View as PublicView } from './types';
 
-export const VIEWS = ['full', 'draw', 'posterior', 'estimators', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const;
+export const VIEWS = ['full', 'draw', 'posterior', 'estimators', 'traverse', 'interpolate', 'samples', 'manifold', 'train'] as const satisfies readonly ('full' | SectionName)[];
 export type View = (typeof VIEWS)[number];
+// types.ts spells the list again for the shipped declarations, which import nothing; the
+// compiler holds the two equal (a view added here and not there, or there and not here,
+// fails the build).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const PUBLIC_VIEWS_AGREE: Same<View, PublicView> = true;
+void PUBLIC_VIEWS_AGREE;
 
 /** An unknown or missing view is the whole playground (and the element says so). */
 export function parseView(v: string | null): { view: View; known: boolean } {
