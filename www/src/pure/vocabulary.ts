@@ -5,29 +5,30 @@
 // the URL parser and the team's size limit are built from it, so no default or name is
 // written twice. DOM-free: the Node tests read it without wasm.
 import raw from './vocabulary.json';
-import type { Activation, DecoderKind, Estimator, Family, Init, ModelConfig, OptimizerKind, TrainConfig } from '../shared/wasm';
+import type { ModelConfig, TrainConfig } from '../shared/wasm';
+import type { Activation, Binarization, DatasetKind, DecoderKind, ErrorKind, Estimator, Family, Init, OptimizerKind, Preset, Schedule } from './vocabulary-names';
 
 export interface Vocabulary {
   defaults: {
     model: ModelConfig;
     /** With the fields the page leaves to the core's defaults (adam_epsilon, kl_warmup, schedule). */
-    train: TrainConfig & { adam_epsilon: number; kl_warmup: number; schedule: string };
+    train: TrainConfig & { adam_epsilon: number; kl_warmup: number; schedule: Schedule };
     init: Init;
-    binarization: 'dynamic' | 'fixed' | 'greyscale';
-    dataset: 'mnist' | 'fashion-mnist';
+    binarization: Binarization;
+    dataset: DatasetKind;
   };
   names: {
     activation: Activation[];
     family: Family[];
     decoder: DecoderKind[];
-    init: string[];
+    init: Init[];
     estimator: Estimator[];
     optimizer: OptimizerKind[];
-    schedule: string[];
-    preset: string[];
-    binarization: string[];
-    dataset: string[];
-    error: string[];
+    schedule: Schedule[];
+    preset: Preset[];
+    binarization: Binarization[];
+    dataset: DatasetKind[];
+    error: ErrorKind[];
   };
   /** Inclusive [lo, hi]; the learning rate lies in (0, lr_max]. */
   limits: {

@@ -6,22 +6,16 @@ import initGlue, * as glue from '../../build/pkg/vae_wasm.js';
 import { PLAIN_WASM, RELAXED_WASM, wasmUrl } from './wasm-variant';
 import { VOCABULARY } from '../pure/vocabulary';
 
-export type Activation = 'relu' | 'tanh';
-export type Family = 'gaussian' | 'laplace' | 'logistic';
-export type DecoderKind = 'bernoulli' | 'gaussian';
-export type Binarization = 'dynamic' | 'fixed' | 'greyscale';
-export type OptimizerKind = 'adam' | 'adagrad';
-export type Estimator = 'a' | 'b' | 'iwae';
-export type Init = 'paper' | 'glorot';
-
-/** What kind of failure a call into the module threw (vae_core::error::ErrorKind): the
- * thrown `Error`'s `name`. The page switches on it, never on the message. */
-export type ErrorKind = 'NonFiniteLoss' | 'BadCheckpoint' | 'ArchitectureMismatch' | 'InvalidConfig' | 'BadData' | 'Unsupported' | 'InvalidArgument';
+// The names of the core's choices and error kinds, as types: written from the core
+// (pure/vocabulary-names.ts). An error kind is the `name` of the Error a call into the module
+// throws (vae_core::error::ErrorKind); the page switches on it, never on the message.
+import type { Activation, Binarization, DecoderKind, ErrorKind, Estimator, Family, Init, OptimizerKind } from '../pure/vocabulary-names';
+export type { Activation, Binarization, DecoderKind, ErrorKind, Estimator, Family, Init, OptimizerKind } from '../pure/vocabulary-names';
 
 /** The kind of an error the module threw (one of the vocabulary's names.error); null for
  * any other error. */
 export function errorKind(e: unknown): ErrorKind | null {
-  return e instanceof Error && VOCABULARY.names.error.includes(e.name) ? (e.name as ErrorKind) : null;
+  return e instanceof Error && (VOCABULARY.names.error as readonly string[]).includes(e.name) ? (e.name as ErrorKind) : null;
 }
 
 /** An Error with `message` whose `name` is `kind` (as the module's own are), so that code
