@@ -14,7 +14,10 @@ fn keep_equal(path: &Path, want: &str) {
     let have = std::fs::read_to_string(path).unwrap_or_default();
     if have != want {
         std::fs::write(path, want).expect("write the page's copy");
-        panic!("{} differed from the core's vocabulary and was rewritten: check the diff, rebuild the page", path.display());
+        panic!(
+            "{} differed from the core's vocabulary and was rewritten: check the diff, rebuild the page",
+            path.display()
+        );
     }
 }
 
