@@ -137,7 +137,8 @@ test('dist/ copied to another folder of another site: everything loads relative 
 test('model="...": a checkpoint named by the page loads; a missing one is reported in that widget only', async () => {
   const { page, errors } = await open(`${site.server.url}models.html`);
   const [named, missing, plain] = ['#named', '#missing', '#plain'].map((s) => page.locator(s));
-  assert.match(await named.locator('#model-origin').innerText(), /loaded from pretrained\.safetensors · 784-256-10/);
+  // Not a zoo name: the data set is the one the checkpoint's metadata names.
+  assert.match(await named.locator('#model-origin').innerText(), /loaded from pretrained\.safetensors \(trained on MNIST\) · 784-256-10/);
   assert.ok(levels(await pixels(named.locator('[data-testid="samples"]'))) > 10);
   // The missing file: a message in its own banner, and an untrained model of the asked-for shape.
   assert.match(await missing.getByTestId('error').innerText(), /no\/such\.safetensors did not load \(HTTP 404\)/);

@@ -80,6 +80,20 @@ test('editing model= in the hash at run time loads that model; an unknown name k
   await page.close();
 });
 
+test('a checkpoint linked by URL is trained on the data set its metadata names', async () => {
+  const { page, errors } = await openPage(env);
+  // fashion-10d by its file's URL, not its zoo name: only the checkpoint can say what it saw.
+  const url = await page.evaluate(() => new URL('models/fashion-10d.safetensors', document.querySelector('script[type="module"]').src).href);
+  await page.evaluate((u) => (location.hash = `#model=${encodeURIComponent(u)}`), url);
+  const origin = page.locator('#model-origin');
+  await until(async () => /^Model: loaded from fashion-10d\.safetensors/.test(await origin.innerText()), { what: 'the linked model' });
+  assert.match(await origin.innerText(), /^Model: loaded from fashion-10d\.safetensors \(trained on Fashion-MNIST\) · 784-128-10 /);
+  assert.equal(await page.locator('#opt-dataset').inputValue(), 'fashion-mnist', 'training continues on its data set');
+  assert.equal(await page.getByTestId('error').isVisible(), false);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the widget: model="mnist-2d" draws its manifold; an unknown name is reported in that widget only', async () => {
   assert.ok(existsSync(join(ROOT, 'dist/models/mnist-2d.safetensors')), 'dist/ has the zoo: run npm run build');
   const dir = await mkdtemp(join(tmpdir(), 'vae-zoo-'));

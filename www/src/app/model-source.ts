@@ -7,6 +7,8 @@ import type { DatasetName } from '../shared/protocol';
 import type { ModelHolder } from './model-holder';
 import { errorMessage, randomSeed } from '../views/ui';
 import { DEFAULT_MODEL, Model } from '../shared/wasm';
+import { checkpointMetadata } from '../pure/checkpoint-meta';
+import { DATASET_LABELS } from '../shared/data';
 
 /** Next to the bundle that is running (www/build/ for the page, dist/ for the widget). */
 export const PRETRAINED = new URL('./pretrained.safetensors', import.meta.url);
@@ -64,6 +66,16 @@ export function download(url: URL): Promise<Uint8Array> {
   return p;
 }
 
+/** What a checkpoint was trained on and how to say where it came from: the zoo's data set
+ * (`known`), else the one its metadata names (the CLI's and the page's checkpoints do; the
+ * origin then says it), else `fallback`. */
+export function provenance(bytes: Uint8Array, origin: string, known: DatasetName | undefined, fallback: DatasetName): { dataset: DatasetName; origin: string } {
+  if (known) return { dataset: known, origin };
+  const named = checkpointMetadata(bytes).dataset;
+  const dataset = (Object.keys(DATASET_LABELS) as DatasetName[]).find((d) => d === named);
+  return dataset ? { dataset, origin: `${origin} (trained on ${DATASET_LABELS[dataset]})` } : { dataset: fallback, origin };
+}
+
 export interface Start {
   model: Model;
   dataset: DatasetName;
@@ -79,18 +91,19 @@ export async function startingModel(choice: ModelChoice, settings: Settings): Pr
   const dataset = settings.dataset ?? 'mnist';
   const wantsShape = ARCHITECTURE_KEYS.some((k) => settings[k] !== undefined);
   let loaded: Model | null = null;
+  let bytes: Uint8Array = new Uint8Array();
   let problem: string | undefined;
   try {
-    loaded = Model.fromCheckpoint(await download(url));
+    bytes = await download(url);
+    loaded = Model.fromCheckpoint(bytes);
   } catch (e) {
     const which = origin === 'pretrained' ? 'The pretrained model' : `The model ${url.href}`;
     problem = `${which} did not load (${errorMessage(e)}); starting from an untrained one. Press "Start training" to train it.`;
   }
   const base = loaded?.config() ?? DEFAULT_MODEL;
   const wanted = architecture(base, settings);
-  // The zoo's models say which data set they saw; another checkpoint does not, the settings may.
   if (loaded && (!wantsShape || sameArchitecture(base, wanted))) {
-    return { model: loaded, dataset: choice.dataset ?? dataset, origin };
+    return { model: loaded, ...provenance(bytes, origin, choice.dataset, dataset) };
   }
   loaded?.free();
   return { model: Model.fresh(wanted, randomSeed()), dataset, origin: 'untrained', problem };

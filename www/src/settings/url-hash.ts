@@ -4,7 +4,7 @@
 // opening such a URL, or editing the hash, writes the store, and architecture settings
 // build that fresh model so the view matches what the sender saw.
 import type { ModelHolder } from '../app/model-holder';
-import { chooseModel, download } from '../app/model-source';
+import { chooseModel, download, provenance } from '../app/model-source';
 import type { SectionName } from '../app/sections';
 import { hashFor, readHash, type UrlState } from '../pure/hash';
 import { architecture, ARCHITECTURE_KEYS, sameArchitecture, settingsOf, type Settings } from '../pure/settings';
@@ -77,14 +77,16 @@ async function loadLinked(value: string, holder: ModelHolder, store: SettingsSto
     return false;
   }
   let next: Model;
+  let bytes: Uint8Array;
   try {
-    next = Model.fromCheckpoint(await download(choice.url));
+    bytes = await download(choice.url);
+    next = Model.fromCheckpoint(bytes);
   } catch (e) {
     showError(`The model ${choice.url.href} did not load (${errorMessage(e)}); keeping the current model.`, document, errorKind(e));
     return false;
   }
-  const dataset = choice.dataset ?? store.get('dataset');
-  holder.replace(next, { dataset, origin: choice.origin });
+  const { dataset, origin } = provenance(bytes, choice.origin, choice.dataset, store.get('dataset'));
+  holder.replace(next, { dataset, origin });
   store.set({ ...settingsOf(next.config()), dataset }, 'model');
   return true;
 }

@@ -5,16 +5,10 @@ import type { SettingsStore } from '../settings/store';
 import type { ModelHolder } from '../app/model-holder';
 import { clearError, el, errorMessage, showError, type Root } from './ui';
 import { errorKind, Model } from '../shared/wasm';
-import { checkpointMetadata } from '../pure/checkpoint-meta';
-import { DATASET_LABELS } from '../shared/data';
-import type { DatasetName } from '../shared/protocol';
+import { provenance } from '../app/model-source';
 
 /** The data set a checkpoint's metadata names (the CLI and the page write it), if one the
  * page knows: `own` for `vae train --data DIR` and for the page's personal set. */
-function trainedOn(bytes: Uint8Array): DatasetName | null {
-  const named = checkpointMetadata(bytes).dataset;
-  return (Object.keys(DATASET_LABELS) as DatasetName[]).find((d) => d === named) ?? null;
-}
 
 export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded: () => void, root: Root = document): void {
   el('model-save', root).addEventListener('click', () => {
@@ -45,11 +39,10 @@ export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded:
     input.value = ''; // choosing the same file again should load it again
     if (!file) return;
     let model: Model;
-    let dataset: DatasetName | null;
+    let bytes: Uint8Array;
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
+      bytes = new Uint8Array(await file.arrayBuffer());
       model = Model.fromCheckpoint(bytes);
-      dataset = trainedOn(bytes);
     } catch (e) {
       showError(`Could not load "${file.name}": ${errorMessage(e)}. The current model is unchanged.`, root, errorKind(e));
       return;
@@ -62,9 +55,7 @@ export function initModelIO(holder: ModelHolder, store: SettingsStore, onLoaded:
       return;
     }
     clearError(root);
-    // The file names the data set it saw (the CLI's and the page's do); else the settings' one.
-    const origin = `loaded from ${file.name}${dataset ? ` (trained on ${DATASET_LABELS[dataset]})` : ''}`;
-    holder.replace(model, { dataset: dataset ?? store.get('dataset'), origin });
+    holder.replace(model, provenance(bytes, `loaded from ${file.name}`, undefined, store.get('dataset')));
     store.set(settingsOf(model.config()), 'model');
     onLoaded();
   });

@@ -2,7 +2,7 @@
 // (SettingsStore), the panels of one view and their workers. A view change or a removal
 // disposes it (workers terminated, the model's wasm memory freed); the element then builds a
 // new one, handing over the model's bytes and the settings when it only changes the view.
-import { chooseModel, describeModel, download, startingModel, type ModelChoice } from '../app/model-source';
+import { chooseModel, describeModel, download, provenance, startingModel, type ModelChoice } from '../app/model-source';
 import { ModelHolder, type ModelInfo } from '../app/model-holder';
 import { mountPanels, type Panels } from '../app/mount';
 import { errorBanner } from '../app/sections';
@@ -156,7 +156,7 @@ export class Instance {
     const model = modelFromBytes(bytes, name);
     const metrics = choice ? await zooMetrics(choice) : { ...UNKNOWN };
     clearError(this.root);
-    this.replace(model, { dataset: choice?.dataset ?? this.store.get('dataset'), origin: choice?.origin ?? 'loaded from bytes' }, 'load', metrics);
+    this.replace(model, provenance(bytes, choice?.origin ?? 'loaded from bytes', choice?.dataset, this.store.get('dataset')), 'load', metrics);
   }
 
   /** Settings from changed attributes; an architecture that differs builds a fresh model. */
