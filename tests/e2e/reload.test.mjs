@@ -71,7 +71,15 @@ test('after a reload the saved run is there, paused, and "Resume training" conti
     what: 'training with two test ELBO points',
   });
   await pauseAndSave(page);
-  const shown = { figures: await figures(page), form: await form(page), curve: await page.evaluate(() => window.__vaeDebug.testCurve()), hash: await page.evaluate(() => location.hash) };
+  const shown = {
+    figures: await figures(page),
+    form: await form(page),
+    curve: await page.evaluate(() => window.__vaeDebug.testCurve()),
+    terms: await page.evaluate(() => window.__vaeDebug.termCurve()),
+    termsLine: await text(page, 'elbo-terms'),
+    hash: await page.evaluate(() => location.hash),
+  };
+  assert.deepEqual(shown.terms.map(([s]) => s), shown.curve.map(([s]) => s), 'every evaluation has its two terms');
   const trained = await pictures(page);
   assert.notDeepEqual(trained.reconstruction, pretrained.pictures.reconstruction, 'training changed the model');
 
@@ -82,6 +90,9 @@ test('after a reload the saved run is there, paused, and "Resume training" conti
   assert.ok(await page.getByTestId('resume-offer').isVisible());
   assert.deepEqual(await figures(page), shown.figures, 'epoch, step, test ELBO and train bound as before the reload');
   assert.deepEqual(await page.evaluate(() => window.__vaeDebug.testCurve()), shown.curve, 'the same test ELBO curve');
+  assert.deepEqual(await page.evaluate(() => window.__vaeDebug.termCurve()), shown.terms, 'the same curves of its two terms');
+  assert.equal(await text(page, 'elbo-terms'), shown.termsLine, 'the same line spelling out the last evaluation');
+  assert.match(shown.termsLine, /^Test ELBO at step \d+: /);
   assert.deepEqual(await form(page), shown.form, 'both settings forms show the run');
   assert.equal(await page.evaluate(() => location.hash), shown.hash, 'the link names the run\'s settings');
   const after = await pictures(page);

@@ -18,6 +18,8 @@ export interface DebugHooks {
   crashWorker: (index: number) => void;
   crashTrainer: () => void;
   testCurve: () => [number, number][];
+  /** The test ELBO's terms on the chart, [step, E_q[log p(x|z)], KL] (tests/e2e/reload.test.mjs). */
+  termCurve: () => [number, number, number][];
   /** The values the canvas with this data-testid was last painted from (the model's input
    * for `input-view`; the decoder's output for `reconstruction`, `refined`, `imputed`,
    * and the grids `interpolation`, `samples`, `manifold`, tile after tile), or null. */
@@ -98,6 +100,7 @@ function debugHooks({ train, draw, latent, scatter }: Panels): DebugHooks {
     crashWorker: (i) => (train ? train.crashWorker(i) : none()),
     crashTrainer: () => (train ? train.crashTrainer() : none()),
     testCurve: () => (train ? train.testCurve() : []),
+    termCurve: () => (train ? train.termCurve() : []),
     painted: (testid) => {
       const canvas = find<HTMLCanvasElement>(testid);
       const v = canvas instanceof HTMLCanvasElement ? paintedValues(canvas) : null;

@@ -15,6 +15,7 @@ const STORE = 'training';
 const VERSION = 1;
 
 export type Point = [step: number, value: number];
+export type TermPoint = [step: number, reconstruction: number, kl: number];
 
 export interface SavedMeta {
   step: number;
@@ -29,7 +30,9 @@ export interface SavedMeta {
   /** The page's step and epoch offsets (earlier trainers on the same model). */
   offset: number;
   epochOffset: number;
-  curves: { train: Point[]; test: Point[] };
+  /** terms: the test ELBO's two terms at each evaluation, [step, E_q[log p(x|z)], KL]
+   * (absent in runs saved before they were kept). */
+  curves: { train: Point[]; test: Point[]; terms?: TermPoint[] };
   /** Workers K the run trained with (the setting: a number or 'auto'). */
   workers?: number | 'auto';
 }
@@ -97,7 +100,7 @@ export function discard(slot = 'page'): Promise<unknown> {
 }
 
 /** Keeps a curve at most `max` points long by dropping every other old point. */
-export function thin(points: Point[], max = 1500): void {
+export function thin<P>(points: P[], max = 1500): void {
   if (points.length <= max) return;
   const keep = points.filter((_, i) => i % 2 === 0 || i >= points.length - max / 4);
   points.splice(0, points.length, ...keep);

@@ -75,8 +75,9 @@ export class ElboChart {
     this.redraw();
   }
 
-  /** Replaces the curves (a restored run's), as [step, value] points. */
-  load(train: [number, number][], test: [number, number][]): void {
+  /** Replaces the curves (a restored run's), as [step, value] points, and the test ELBO's
+   * terms as [step, E_q[log p(x|z)], KL] (a run saved before they were kept has none). */
+  load(train: [number, number][], test: [number, number][], terms: [number, number, number][] = []): void {
     this.reset();
     const points = [...train.map(([s, v]) => [s, v, null]), ...test.map(([s, v]) => [s, null, v])] as [number, number | null, number | null][];
     points.sort((a, b) => a[0] - b[0]);
@@ -89,17 +90,29 @@ export class ElboChart {
         this.steps.push(s);
         this.train.push(tr);
         this.test.push(te);
-        // A saved run keeps the bound's curves only: its terms start again from here.
         this.rec.push(null);
         this.kl.push(null);
       }
     }
+    const at = new Map(this.steps.map((s, i) => [s, i]));
+    for (const [s, rec, kl] of terms) {
+      const i = at.get(s);
+      if (i !== undefined) [this.rec[i], this.kl[i]] = [rec, kl];
+    }
+    const lastTerms = terms.at(-1);
+    const lastTest = test.find(([s]) => s === lastTerms?.[0]);
+    if (lastTerms && lastTest) this.sayTerms(lastTerms[0], lastTest[1], { reconstruction: lastTerms[1], kl: lastTerms[2] });
     this.redraw();
   }
 
   /** The test ELBO points shown, as [step, value] (tests compare curves across a reload). */
   testPoints(): [number, number][] {
     return this.steps.flatMap((s, i) => (this.test[i] === null ? [] : [[s, this.test[i] as number] as [number, number]]));
+  }
+
+  /** The terms' points shown, as [step, E_q[log p(x|z)], KL]. */
+  termPoints(): [number, number, number][] {
+    return this.steps.flatMap((s, i) => (this.rec[i] === null ? [] : [[s, this.rec[i] as number, this.kl[i] as number] as [number, number, number]]));
   }
 
   addTrain(step: number, bound: number): void {
@@ -125,11 +138,15 @@ export class ElboChart {
     } else {
       this.push(step, null, elbo, terms);
     }
-    if (terms && this.terms) {
-      const f = (v: number) => v.toFixed(2);
-      this.terms.line.textContent =
-        `Test ELBO at step ${step}: ${f(elbo)} = E_q[log p(x|z)] ${f(terms.reconstruction)} − KL(q(z|x)‖p(z)) ${f(terms.kl)} nats per image`;
-    }
+    if (terms) this.sayTerms(step, elbo, terms);
+  }
+
+  /** The line that spells out the latest evaluation's terms. */
+  private sayTerms(step: number, elbo: number, terms: { reconstruction: number; kl: number }): void {
+    if (!this.terms) return;
+    const f = (v: number) => v.toFixed(2);
+    this.terms.line.textContent =
+      `Test ELBO at step ${step}: ${f(elbo)} = E_q[log p(x|z)] ${f(terms.reconstruction)} − KL(q(z|x)‖p(z)) ${f(terms.kl)} nats per image`;
   }
 
   private push(step: number, train: number | null, test: number | null, terms?: { reconstruction: number; kl: number }): void {

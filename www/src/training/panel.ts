@@ -94,6 +94,10 @@ export class TrainPanel extends TrainingRun {
   }
 
   /** Test hook: the test ELBO points on the chart. */
+  termCurve(): [number, number, number][] {
+    return this.chart.termPoints();
+  }
+
   testCurve(): [number, number][] {
     return this.chart.testPoints();
   }
@@ -115,7 +119,7 @@ export class TrainPanel extends TrainingRun {
     this.epochOffset = meta.epochOffset;
     this.lastStep = meta.step;
     this.lastEpoch = meta.epoch;
-    this.chart.load(meta.curves.train, meta.curves.test);
+    this.chart.load(meta.curves.train, meta.curves.test, meta.curves.terms);
     const last = (points: [number, number][]) => points.at(-1)?.[1] ?? null;
     this.out.numbers(meta.epochOffset + meta.epoch, meta.offset + meta.step, last(meta.curves.test), last(meta.curves.train));
   }

@@ -65,7 +65,7 @@ export const run = {
   lastSave: 0,
   rollbacks: 0,
   savedRun: null as SavedRun | null,
-  curves: { train: [], test: [] } as persist.SavedMeta['curves'],
+  curves: { train: [], test: [], terms: [] } as persist.SavedMeta['curves'],
 };
 
 /** The run's learning rate from the next update on. Its home is the lead's training state

@@ -28,8 +28,11 @@ export function testElbo(epoch: number): void {
   // One pass gives the bound and its two terms (the same images and noise as testElbo).
   const { elbo, reconstruction, kl } = run.lead.testTerms(run.team.replica, run.data.d, TEST_IMAGES);
   run.lastTest = performance.now();
-  run.curves.test.push([(run.savedRun?.offset ?? 0) + run.lastStep, elbo]);
+  const step = (run.savedRun?.offset ?? 0) + run.lastStep;
+  run.curves.test.push([step, elbo]);
   persist.thin(run.curves.test);
+  (run.curves.terms ??= []).push([step, reconstruction, kl]);
+  persist.thin(run.curves.terms);
   post({ type: 'test', run: run.id, step: run.lastStep, epoch, elbo, reconstruction, kl });
 }
 

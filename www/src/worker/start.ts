@@ -35,7 +35,7 @@ export async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<vo
     // Unreadable storage: the first save fails too and says so.
   }
   run.savedRun = { dataset: m.dataset, own: m.own, binarization: m.binarization, config: lead.config(), offset: m.offset ?? 0, epochOffset: m.epochOffset ?? 0 };
-  run.curves = { train: [], test: [] };
+  run.curves = { train: [], test: [], terms: [] };
   run.snapshot = lead.state({});
   await startTeam(run.snapshot, initialK());
   begin(0, 0);
