@@ -29,6 +29,7 @@ export interface Panels {
   /** The panels with workers of their own: a widget's teardown ends them. */
   lab: EstimatorLab | null;
   klBars: KlBars | null;
+  ownData: OwnData | null;
   latent: LatentViews | null;
   scatter: Scatter | null;
 }
@@ -58,7 +59,7 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   const latent = has('interpolation') || has('samples') || has('manifold') ? new LatentViews(holder, draw, root) : null;
   const scatter = has('scatter') ? new Scatter(holder, root) : null;
   const klBars = has('kl-bars') ? new KlBars(holder, root) : null;
-  if (has('own-data-count')) new OwnData(draw, pad, root);
+  const ownData = has('own-data-count') ? new OwnData(draw, pad, root) : null;
   let train: TrainPanel | null = null;
   if (has('train-toggle')) {
     // Only the page keeps its run in IndexedDB: widgets on one page would share the record.
@@ -79,5 +80,5 @@ export function mountPanels(holder: ModelHolder, store: SettingsStore, root: Roo
   }
   if (pad) pad.drawExample();
   else requestAnimationFrame(() => requestAnimationFrame(onFirstPaint));
-  return { pad, draw, train, posterior, lab, klBars, latent, scatter };
+  return { pad, draw, train, posterior, lab, klBars, ownData, latent, scatter };
 }

@@ -29,8 +29,10 @@ function transact<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequ
  * "your digit #k"): the panel that adds or deletes tells them, after the change is stored. */
 const listeners = new Set<() => void>();
 
-export function onOwnChange(f: () => void): void {
+/** Calls `f` after every change of the set; the answer stops it. */
+export function onOwnChange(f: () => void): () => void {
   listeners.add(f);
+  return () => listeners.delete(f);
 }
 
 function changed<T>(v: T): T {

@@ -19,6 +19,8 @@ const THUMBS = 500;
 
 export class OwnData {
   private worker: Worker | null = null;
+  private disposed = false;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly draw: DrawPanel | null,
@@ -38,8 +40,16 @@ export class OwnData {
     el('own-data-export', root).addEventListener('click', () => void this.export());
     el('own-data-clear', root).addEventListener('click', () => void own.clearImages().then(() => this.refresh('Your set is empty.')));
     // Another panel of the page (a widget's, say) changed the set: show it as it is now.
-    own.onOwnChange(() => void this.refresh());
+    this.unsubscribe = own.onOwnChange(() => void this.refresh());
     void this.refresh();
+  }
+
+  /** A removed widget's panel: no more refreshes (its markup is gone), no import running. */
+  dispose(): void {
+    this.disposed = true;
+    this.unsubscribe();
+    this.worker?.terminate();
+    this.worker = null;
   }
 
   private say(text: string, error = false): void {
@@ -106,8 +116,10 @@ export class OwnData {
     try {
       all = await own.listImages();
     } catch (e) {
-      return this.say(`Your data set cannot be stored in this browser (${errorMessage(e)}).`, true);
+      if (!this.disposed) this.say(`Your data set cannot be stored in this browser (${errorMessage(e)}).`, true);
+      return;
     }
+    if (this.disposed) return;
     el('own-data-count', this.root).textContent = `${all.length} image${all.length === 1 ? '' : 's'}`;
     const strip = el('own-data-thumbs', this.root);
     strip.replaceChildren(

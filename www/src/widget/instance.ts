@@ -187,6 +187,7 @@ export class Instance {
     this.panels.posterior?.dispose();
     this.panels.lab?.dispose();
     this.panels.klBars?.dispose();
+    this.panels.ownData?.dispose();
     this.errors.disconnect();
     this.holder.dispose();
     this.root.replaceChildren();
