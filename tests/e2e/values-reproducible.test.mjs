@@ -40,10 +40,10 @@ after(async () => {
 
 const runs = new Map();
 /** Native `vae train --steps` with the given kernel: the checkpoint's tensors (each run once). */
-function native(path, kernel, steps = STEPS) {
-  const out = scratch(`${path}-${kernel}-${steps}.safetensors`);
+function native(path, kernel, steps = STEPS, binarization = 'dynamic') {
+  const out = scratch(`${path}-${kernel}-${steps}-${binarization}.safetensors`);
   if (!runs.has(out)) {
-    const args = ['train', '--steps', String(steps), '--kernel', kernel, ...PATHS[path].flags, ...FLAGS, '--out', out];
+    const args = ['train', '--steps', String(steps), '--kernel', kernel, '--binarization', binarization, ...PATHS[path].flags, ...FLAGS, '--out', out];
     runs.set(out, vaeText(...args).then(() => tensors(readFileSync(out))));
   }
   return runs.get(out);
@@ -51,8 +51,8 @@ function native(path, kernel, steps = STEPS) {
 
 /** The page's training worker: the same run, its checkpoint's tensors, and which build and
  * gradient code ran it. */
-async function inPage(page, path) {
-  const request = { model: PATHS[path].model, train: TRAIN, init: 'glorot', binarization: 'dynamic', steps: STEPS };
+async function inPage(page, path, binarization = 'dynamic') {
+  const request = { model: PATHS[path].model, train: TRAIN, init: 'glorot', binarization, steps: STEPS };
   const r = await page.evaluate(async (req) => {
     const out = await window.__vaeDebug.reproduce(req);
     let s = '';
@@ -104,6 +104,13 @@ test('plain simd128 build: 20 seeded steps give native --kernel portable paramet
   const short = compare(host.tensors, await native('host', 'portable', STEPS - 1));
   console.log(`# simd vs native one step short: ${show(short)}`);
   assert.throws(() => assertTolerance(short, 'one step short'));
+
+  // A fixed binarization (one draw of the training set, the core's constant seed) is the
+  // same data set in both.
+  const fixed = compare((await inPage(page, 'host', 'fixed')).tensors, await native('host', 'portable', STEPS, 'fixed'));
+  console.log(`# simd, host path, fixed binarization vs native portable kernel: ${show(fixed)}`);
+  assert.equal(fixed.differ, 0, `fixed binarization: ${show(fixed)}`);
+  assert.ok(compare(host.tensors, await native('host', 'portable', STEPS, 'fixed')).differ > 0, 'the fixed run is another run than the dynamic one');
 
   const dfdx = await inPage(page, 'dfdx');
   assert.equal(dfdx.hostPath, false, 'a second stochastic layer trains by dfdx');

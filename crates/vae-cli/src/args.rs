@@ -15,10 +15,6 @@ use vae_core::{checkpoint, Vae};
 /// whatever the training seed.
 pub const EVAL_SEED: u64 = 0xE7A1;
 
-/// Seed of the one draw of `--binarization fixed`, shared by all training seeds so that
-/// runs with different seeds see the same binary data set.
-pub const FIXED_BINARIZATION_SEED: u64 = 0xF1ED;
-
 #[cfg_attr(feature = "cuda", allow(dead_code))]
 pub const NO_CUDA: &str = "this build has no CUDA support; rebuild with --features cuda";
 

@@ -36,11 +36,20 @@ pub enum StepError {
     NonFinite { step: u64, bound: f32 },
 }
 
-/// Readies a training set for a binarization: Fixed draws once with `seed` (bytes 0 or 255),
-/// the others keep greyscale (Dynamic draws per minibatch, in `RowDraws`).
-pub fn prepare(data: Dataset, binarization: Binarization, seed: u64) -> Dataset {
+/// The seed of the training set's one draw under fixed binarization. A constant, not the
+/// run's seed: a fixed binarization is a data set (as the test set's, `TEST_BINARIZATION_SEED`),
+/// the same for every run, natively and in the page.
+pub const FIXED_BINARIZATION_SEED: u64 = 0xF1ED;
+
+/// The seed of the test set's one binarization (binary models are evaluated on it).
+pub const TEST_BINARIZATION_SEED: u64 = 0x7E57;
+
+/// Readies a training set for a binarization: Fixed draws once (bytes 0 or 255, from
+/// `FIXED_BINARIZATION_SEED`), the others keep greyscale (Dynamic draws per minibatch, in
+/// `RowDraws`).
+pub fn prepare(data: Dataset, binarization: Binarization) -> Dataset {
     match binarization {
-        Binarization::Fixed => Dataset { images: binarize_fixed_bytes(&data.images, seed), ..data },
+        Binarization::Fixed => Dataset { images: binarize_fixed_bytes(&data.images, FIXED_BINARIZATION_SEED), ..data },
         Binarization::Dynamic | Binarization::Greyscale => data,
     }
 }
@@ -50,7 +59,7 @@ pub fn prepare(data: Dataset, binarization: Binarization, seed: u64) -> Dataset 
 pub fn prepare_test(pixels: &[f32], binarization: Binarization) -> Vec<f32> {
     match binarization {
         Binarization::Greyscale => pixels.to_vec(),
-        _ => binarize_fixed(pixels, 0x7E57),
+        _ => binarize_fixed(pixels, TEST_BINARIZATION_SEED),
     }
 }
 

@@ -37,7 +37,13 @@ struct Progress {
 }
 
 impl Lead {
-    fn build(state: TrainingState, data: &Data) -> Result<Lead, Failure> {
+    /// The training set binarized once under fixed binarization (the core's `prepare`, as the
+    /// CLI's), else None.
+    fn fixed_set(binarization: Binarization, data: &Data) -> Option<Dataset> {
+        (binarization == Binarization::Fixed).then(|| prepare(data.split.train.clone(), binarization))
+    }
+
+    fn build(state: TrainingState, data: &Data, fixed: Option<Dataset>) -> Result<Lead, Failure> {
         let train = &data.split.train;
         if train.is_empty() {
             return Err(Failure::data("no training data loaded"));
@@ -45,13 +51,12 @@ impl Lead {
         if train.dim() != state.arch.config.input_dim {
             return Err(Failure::data("the model and the data disagree on the image size"));
         }
-        let fixed = (state.binarization == Binarization::Fixed)
-            .then(|| prepare(train.clone(), Binarization::Fixed, state.cfg.seed));
         Ok(Lead { state, order: Vec::new(), fixed, test: None, rows: 0, epoch_size: train.len() })
     }
 
     fn start(vae: Vae<Dev>, cfg: TrainConfig, binarization: Binarization, data: &Data) -> Result<Lead, Failure> {
-        Self::build(TrainingState::fresh(&vae, cfg, binarization).map_err(Failure::config)?, data)
+        let fixed = Self::fixed_set(binarization, data);
+        Self::build(TrainingState::fresh(&vae, cfg, binarization).map_err(Failure::config)?, data, fixed)
     }
 }
 
@@ -69,8 +74,13 @@ impl Lead {
         let config: ModelConfig = from_js(model_config, "model config")?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
         let init: Init = init.map_or(Ok(Init::default()), |s| s.parse()).map_err(Failure::config)?;
-        let vae = fresh_model(config, init, cfg.seed, &data.split.train, vae_core::cpu()).map_err(Failure::config)?;
-        Self::start(vae, cfg, binarization.parse().map_err(Failure::config)?, data)
+        let binarization: Binarization = binarization.parse().map_err(Failure::config)?;
+        // The output biases start at the mean of the images trained on: under fixed
+        // binarization the binary set's, as the CLI's (`Trainer::fresh` on prepared data).
+        let fixed = Self::fixed_set(binarization, data);
+        let train = fixed.as_ref().unwrap_or(&data.split.train);
+        let vae = fresh_model(config, init, cfg.seed, train, vae_core::cpu()).map_err(Failure::config)?;
+        Self::build(TrainingState::fresh(&vae, cfg, binarization).map_err(Failure::config)?, data, fixed)
     }
 
     /// Continues training a saved model with a fresh optimizer.
@@ -94,7 +104,9 @@ impl Lead {
     /// Continues a saved training state exactly where it stopped.
     #[wasm_bindgen(js_name = fromState)]
     pub fn from_state(bytes: &[u8], data: &Data) -> Result<Lead, Failure> {
-        Self::build(TrainingState::from_bytes(bytes)?, data)
+        let state = TrainingState::from_bytes(bytes)?;
+        let fixed = Self::fixed_set(state.binarization, data);
+        Self::build(state, data, fixed)
     }
 
     /// The state the workers start from (`Replica.fromState`), as last assembled.

@@ -7,7 +7,7 @@ mod state_file;
 use flags::Kernel;
 pub use flags::TrainArgs;
 
-use crate::args::{write_atomic, Given, EVAL_SEED, FIXED_BINARIZATION_SEED, OWN};
+use crate::args::{write_atomic, Given, EVAL_SEED, OWN};
 use dfdx::prelude::Device;
 use flags::Setup;
 use serde_json::json;
@@ -34,7 +34,7 @@ fn load(args: &TrainArgs, setup: &Setup) -> Result<Data, String> {
     if let Some(n) = setup.test_limit {
         test = test.subset(n);
     }
-    let train = prepare(train, setup.binarization, FIXED_BINARIZATION_SEED);
+    let train = prepare(train, setup.binarization);
     let test_pixels = prepare_test(&test.pixels(), setup.binarization);
     Ok(Data { train, test_pixels, test_images: test.len() })
 }
