@@ -54,8 +54,14 @@ impl Lead {
         Ok(Lead { state, order: Vec::new(), fixed, test: None, rows: 0, epoch_size: train.len() })
     }
 
-    fn start(vae: Vae<Dev>, cfg: TrainConfig, binarization: Binarization, data: &Data) -> Result<Lead, Failure> {
-        let fixed = Self::fixed_set(binarization, data);
+    /// A run starting at step 0 from `vae`; `fixed` is `fixed_set`'s for `binarization`.
+    fn start(
+        vae: Vae<Dev>,
+        cfg: TrainConfig,
+        binarization: Binarization,
+        data: &Data,
+        fixed: Option<Dataset>,
+    ) -> Result<Lead, Failure> {
         Self::build(TrainingState::fresh(&vae, cfg, binarization).map_err(Failure::config)?, data, fixed)
     }
 }
@@ -80,7 +86,7 @@ impl Lead {
         let fixed = Self::fixed_set(binarization, data);
         let train = fixed.as_ref().unwrap_or(&data.split.train);
         let vae = fresh_model(config, init, cfg.seed, train, vae_core::cpu()).map_err(Failure::config)?;
-        Self::build(TrainingState::fresh(&vae, cfg, binarization).map_err(Failure::config)?, data, fixed)
+        Self::start(vae, cfg, binarization, data, fixed)
     }
 
     /// Continues training a saved model with a fresh optimizer.
@@ -93,12 +99,9 @@ impl Lead {
     ) -> Result<Lead, Failure> {
         let ck = checkpoint::from_bytes(bytes)?;
         let cfg: TrainConfig = from_js(train_config, "training config")?;
-        Self::start(
-            Vae::from_params(ck.arch, ck.params, vae_core::cpu()),
-            cfg,
-            binarization.parse().map_err(Failure::config)?,
-            data,
-        )
+        let binarization: Binarization = binarization.parse().map_err(Failure::config)?;
+        let vae = Vae::from_params(ck.arch, ck.params, vae_core::cpu());
+        Self::start(vae, cfg, binarization, data, Self::fixed_set(binarization, data))
     }
 
     /// Continues a saved training state exactly where it stopped.
