@@ -2,6 +2,7 @@
 // here, with a message that says what was expected, before it reaches the wasm side; a call
 // that throws changes nothing. Pixels are taken as a 28×28 image as given (row-major, 0 =
 // background, 1 = ink): no MNIST-style centring, which is the draw pad's job for a drawing.
+import { errorMessage } from '../pure/error-message';
 import type { ModelHolder } from '../app/model-holder';
 import { errorKind, kindedError, Model, type ModelConfig } from '../shared/wasm';
 import type { Architecture, Encoding, ModelDescription, Metrics, Reconstruction } from './types';
@@ -71,7 +72,7 @@ export function modelFromBytes(bytes: Uint8Array, name: string): Model {
   try {
     model = Model.fromCheckpoint(bytes);
   } catch (e) {
-    throw kindedError(`Could not load ${name}: ${e instanceof Error ? e.message : String(e)}. The current model is unchanged.`, errorKind(e));
+    throw kindedError(`Could not load ${name}: ${errorMessage(e)}. The current model is unchanged.`, errorKind(e));
   }
   const inputs = model.config().input_dim;
   if (inputs !== 784) {

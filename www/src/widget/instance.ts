@@ -2,6 +2,7 @@
 // (SettingsStore), the panels of one view and their workers. A view change or a removal
 // disposes it (workers terminated, the model's wasm memory freed); the element then builds a
 // new one, handing over the model's bytes and the settings when it only changes the view.
+import { errorMessage } from '../pure/error-message';
 import { chooseModel, describeModel, download, provenance, startingModel, type ModelChoice } from '../app/model-source';
 import { ModelHolder, type ModelInfo } from '../app/model-holder';
 import { mountPanels, type Panels } from '../app/mount';
@@ -148,7 +149,7 @@ export class Instance {
       try {
         bytes = await download(choice.url);
       } catch (e) {
-        throw new Error(`Could not load ${choice.url.href}: ${e instanceof Error ? e.message : String(e)}. The current model is unchanged.`);
+        throw new Error(`Could not load ${choice.url.href}: ${errorMessage(e)}. The current model is unchanged.`);
       }
     } else {
       throw new TypeError('load() takes a model name, a URL, an ArrayBuffer or a Uint8Array');

@@ -1,6 +1,7 @@
 // Parses an upload off the page's thread: reads the files, unpacks zips and gzips, decodes
 // PNG/JPEG with createImageBitmap into an OffscreenCanvas, and reports progress. The page
 // stores the result (shared/own-data-store.ts); on any error nothing is stored.
+import { errorMessage } from '../pure/error-message';
 import { importFiles, type InFile } from '../pure/import/files';
 import { checkBytes, ImportError } from '../pure/import/limits';
 import type { FromImport, ToImport } from '../shared/import-protocol';
@@ -40,7 +41,7 @@ self.onmessage = async (e: MessageEvent<ToImport>) => {
     });
     post({ type: 'done', count: out.count, pixels: out.pixels, labels: out.labels, tags: out.tags, skipped: out.skipped }, [out.pixels.buffer]);
   } catch (err) {
-    const message = err instanceof ImportError ? err.message : `The upload could not be read: ${err instanceof Error ? err.message : String(err)}`;
+    const message = err instanceof ImportError ? err.message : `The upload could not be read: ${errorMessage(err)}`;
     post({ type: 'error', message });
   }
 };
